@@ -1,0 +1,256 @@
+package dev.stratus.kernel;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.stratus.kernel.display.Display;
+import dev.stratus.kernel.execution.CompilationException;
+import dev.stratus.kernel.execution.JavaEvaluator;
+import dev.stratus.kernel.extension.ExtensionLoader;
+import dev.stratus.kernel.extension.KernelHost;
+import dev.stratus.kernel.magic.CellParser;
+import dev.stratus.kernel.magic.Magic;
+import dev.stratus.kernel.magic.MagicRegistry;
+import dev.stratus.kernel.magic.MagicRuntime;
+import dev.stratus.kernel.magic.builtin.ClassPathMagics;
+import dev.stratus.kernel.magic.builtin.EnvMagic;
+import dev.stratus.kernel.magic.builtin.HelpMagics;
+import dev.stratus.kernel.magic.builtin.LoadMagic;
+import dev.stratus.kernel.magic.builtin.TimeMagic;
+import dev.stratus.kernel.maven.MavenResolver;
+import io.github.spencerpark.jupyter.channels.JupyterConnection;
+import io.github.spencerpark.jupyter.kernel.BaseKernel;
+import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
+import io.github.spencerpark.jupyter.kernel.LanguageInfo;
+import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.kernel.display.Renderer;
+import jdk.jshell.SourceCodeAnalysis.Completeness;
+
+/**
+ * The Stratus Jupyter kernel: Java cells run by JShell in this JVM, IJava-style magics, rich
+ * display, and extensions that plug in magics and renderers.
+ */
+public final class StratusKernel extends BaseKernel implements KernelHost {
+
+    /** What every notebook can use without imports, as in the jshell tool. */
+    private static final String STANDARD_IMPORTS = String.join("\n",
+            "import java.io.*;", "import java.math.*;", "import java.net.*;", "import java.nio.file.*;",
+            "import java.time.*;", "import java.util.*;", "import java.util.concurrent.*;", "import java.util.function.*;",
+            "import java.util.regex.*;", "import java.util.stream.*;",
+            "import static dev.stratus.kernel.display.Display.*;");
+    private static final Pattern MAGIC_NAME_AT_CURSOR = Pattern.compile("^\\s*(%%?)(\\w*)$");
+
+    private final JavaEvaluator java = new JavaEvaluator();
+    private final MagicRegistry magics = new MagicRegistry();
+    private final ExtensionLoader extensions = new ExtensionLoader();
+    private final Queue<String> pendingStartupCode = new ConcurrentLinkedQueue<>();
+    private MavenResolver maven;
+
+    public StratusKernel() throws Exception {
+        Display.registerStandardRenderers(getRenderer());
+        Display.bind(this);
+        MagicRuntime.bind(magics);
+        HelpMagics.create(magics).forEach(magics::register);
+        ClassPathMagics.create(this::addToClassPath, java::classPath, this::maven).forEach(magics::register);
+        magics.register(TimeMagic.create(this::runCell));
+        magics.register(EnvMagic.create());
+        magics.register(LoadMagic.create(this::runCell));
+        addStartupCode(STANDARD_IMPORTS);
+        extensions.installNew(StratusKernel.class.getClassLoader(), this);
+        runPendingStartupCode();
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: java dev.stratus.kernel.StratusKernel CONNECTION_FILE (Jupyter passes it; see ./stratus kernel install)");
+            System.exit(2);
+        }
+        keepLogsOutOfCells();
+        KernelConnectionProperties connectionProperties = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
+        JupyterConnection connection = new JupyterConnection(connectionProperties);
+        StratusKernel kernel = new StratusKernel();
+        kernel.becomeHandlerForConnection(connection);
+        connection.connect();
+        connection.waitUntilClose();
+    }
+
+    /**
+     * basekernel logs INFO through java.util.logging, and a console handler created while a cell
+     * runs would write into that cell. Bind one handler to the process's real stderr now.
+     */
+    private static void keepLogsOutOfCells() {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        Level level = Level.parse(System.getProperty("stratus.kernel.log", "WARNING"));
+        root.setLevel(level);
+        ConsoleHandler handler = new ConsoleHandler();
+        handler.setLevel(level);
+        root.addHandler(handler);
+    }
+
+    @Override
+    public LanguageInfo getLanguageInfo() {
+        return new LanguageInfo.Builder("Java")
+                .version(Runtime.version().toString())
+                .mimetype("text/x-java-source")
+                .fileExtension(".jshell")
+                .pygments("java")
+                .codemirror("text/x-java")
+                .build();
+    }
+
+    @Override
+    public String getBanner() {
+        return "Stratus: Java " + Runtime.version() + " (JShell) with magics; %lsmagic lists them";
+    }
+
+    @Override
+    public DisplayData eval(String cell) throws Exception {
+        java.runner().startCell();
+        Object result = runCell(cell, 0);
+        if (result == null || result == JavaEvaluator.NO_VALUE) {
+            return null;
+        }
+        return getRenderer().render(result);
+    }
+
+    /** Runs a cell's parts in order; the last part's value is the cell's. Also serves %time and %load. */
+    private Object runCell(String cell, int firstLine) throws Exception {
+        int cellNumber = executionCount.get() - 1;
+        Object result = JavaEvaluator.NO_VALUE;
+        for (CellParser.Part part : CellParser.parse(cell)) {
+            if (part instanceof CellParser.JavaCode code) {
+                result = java.eval(code.code(), cellNumber, firstLine + code.firstLine());
+            } else if (part instanceof CellParser.LineMagicCall call) {
+                result = java.runner().run(() -> magics.runLine(call.name(), call.args()));
+            } else if (part instanceof CellParser.CellMagicCall call) {
+                result = java.runner().run(() -> magics.runCell(call.name(), call.args(), call.body()));
+            }
+            runPendingStartupCode();
+        }
+        return result;
+    }
+
+    private void runPendingStartupCode() throws Exception {
+        for (String code; (code = pendingStartupCode.poll()) != null; ) {
+            java.eval(code, 0, 0);
+        }
+    }
+
+    private List<String> addToClassPath(List<Path> entries) {
+        List<String> added = new ArrayList<>();
+        for (Path entry : entries) {
+            java.addToClassPath(entry.toString());
+            added.add(entry.toString());
+        }
+        for (String extension : extensions.installNew(java.classLoader(), this)) {
+            System.out.println("Installed extension " + extension);
+        }
+        return added;
+    }
+
+    private synchronized MavenResolver maven() {
+        if (maven == null) {
+            maven = MavenResolver.standard();
+        }
+        return maven;
+    }
+
+    @Override
+    public ReplacementOptions complete(String code, int at) {
+        int lineStart = code.lastIndexOf('\n', at - 1) + 1;
+        Matcher magicName = MAGIC_NAME_AT_CURSOR.matcher(code.substring(lineStart, at));
+        if (magicName.matches()) {
+            boolean cell = magicName.group(1).length() == 2;
+            return new ReplacementOptions(magics.namesStartingWith(magicName.group(2), cell), at - magicName.group(2).length(), at);
+        }
+        int[] anchor = new int[1];
+        List<String> candidates = java.complete(CellParser.javaOnly(code), at, anchor);
+        return candidates.isEmpty() ? null : new ReplacementOptions(candidates, anchor[0], at);
+    }
+
+    @Override
+    public DisplayData inspect(String code, int at, boolean extraDetail) {
+        var docs = java.documentation(CellParser.javaOnly(code), at);
+        if (docs.isEmpty()) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder();
+        for (var doc : docs) {
+            text.append(doc.signature()).append('\n');
+            if (doc.javadoc() != null && !doc.javadoc().isBlank()) {
+                text.append('\n').append(doc.javadoc().strip()).append("\n\n");
+            }
+        }
+        return new DisplayData(text.toString().strip());
+    }
+
+    @Override
+    public String isComplete(String code) {
+        if (code.strip().startsWith("%%")) {
+            return IS_COMPLETE_YES;
+        }
+        Completeness completeness = java.completeness(CellParser.javaOnly(code));
+        return switch (completeness) {
+            case COMPLETE, COMPLETE_WITH_SEMI, EMPTY -> IS_COMPLETE_YES;
+            case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE -> "    ";
+            case UNKNOWN -> IS_COMPLETE_BAD;
+        };
+    }
+
+    @Override
+    public void interrupt() {
+        java.runner().interrupt();
+    }
+
+    @Override
+    public void onShutdown(boolean isRestarting) {
+        java.close();
+    }
+
+    @Override
+    public List<String> formatError(Exception e) {
+        if (e instanceof CompilationException compilation) {
+            return compilation.problems().stream().flatMap(p -> p.traceback().stream()).toList();
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(e.getClass().getName() + ": " + e.getMessage());
+        lines.addAll(java.userFrames(e));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            lines.add("Caused by: " + cause);
+            lines.addAll(java.userFrames(cause));
+        }
+        return lines;
+    }
+
+    @Override
+    public void registerMagic(Magic magic) {
+        magics.register(magic);
+    }
+
+    @Override
+    public Renderer renderer() {
+        return getRenderer();
+    }
+
+    @Override
+    public void addStartupCode(String javaCode) {
+        pendingStartupCode.add(javaCode);
+    }
+
+    @Override
+    public void onInterrupt(Runnable hook) {
+        java.runner().onInterrupt(hook);
+    }
+}
