@@ -44,10 +44,12 @@ import jdk.jshell.SourceCodeAnalysis.Completeness;
 public final class StratusKernel extends BaseKernel implements KernelHost {
 
     /** What every notebook can use without imports, as in the jshell tool. */
+    /**
+     * What every notebook can use without imports. Each star import makes every later snippet
+     * compile slower, so only the packages notebooks use most.
+     */
     private static final String STANDARD_IMPORTS = String.join("\n",
-            "import java.io.*;", "import java.math.*;", "import java.net.*;", "import java.nio.file.*;",
-            "import java.time.*;", "import java.util.*;", "import java.util.concurrent.*;", "import java.util.function.*;",
-            "import java.util.regex.*;", "import java.util.stream.*;",
+            "import java.util.*;", "import java.util.stream.*;", "import java.nio.file.*;",
             "import static dev.stratus.kernel.display.Display.*;");
     private static final Pattern MAGIC_NAME_AT_CURSOR = Pattern.compile("^\\s*(%%?)(\\w*)$");
 
@@ -55,14 +57,13 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
     private final MagicRegistry magics = new MagicRegistry();
     private final ExtensionLoader extensions = new ExtensionLoader();
     private final Queue<String> pendingStartupCode = new ConcurrentLinkedQueue<>();
-    private MavenResolver maven;
 
     public StratusKernel() throws Exception {
         Display.registerStandardRenderers(getRenderer());
         Display.bind(this);
         MagicRuntime.bind(magics);
         HelpMagics.create(magics).forEach(magics::register);
-        ClassPathMagics.create(this::addToClassPath, java::classPath, this::maven).forEach(magics::register);
+        ClassPathMagics.create(this::addToClassPath, java::classPath, () -> Maven.RESOLVER).forEach(magics::register);
         magics.register(TimeMagic.create(this::runCell));
         magics.register(EnvMagic.create());
         magics.register(LoadMagic.create(this::runCell));
@@ -79,6 +80,7 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
         keepLogsOutOfCells();
         KernelConnectionProperties connectionProperties = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
         JupyterConnection connection = new JupyterConnection(connectionProperties);
+        ShellPolling.shorten(connection);
         StratusKernel kernel = new StratusKernel();
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
@@ -160,11 +162,9 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
         return added;
     }
 
-    private synchronized MavenResolver maven() {
-        if (maven == null) {
-            maven = MavenResolver.standard();
-        }
-        return maven;
+    /** Built on first use of %maven, to keep the resolver's start-up cost off the kernel's. */
+    private static final class Maven {
+        static final MavenResolver RESOLVER = MavenResolver.standard();
     }
 
     @Override
@@ -182,7 +182,17 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
 
     @Override
     public DisplayData inspect(String code, int at, boolean extraDetail) {
-        var docs = java.documentation(CellParser.javaOnly(code), at);
+        String javaText = CellParser.javaOnly(code);
+        var docs = java.documentation(javaText, at);
+        if (docs.isEmpty()) {
+            // JShell documents a method only after its "(": inspect the name under the cursor as a call.
+            int end = at;
+            while (end < javaText.length() && Character.isJavaIdentifierPart(javaText.charAt(end))) {
+                end++;
+            }
+            String asCall = javaText.substring(0, end) + "(";
+            docs = java.documentation(asCall, asCall.length());
+        }
         if (docs.isEmpty()) {
             return null;
         }

@@ -55,7 +55,8 @@ public final class Rich implements DisplayDataRenderable {
     @Override
     public void render(RenderContext context) {
         if (type.equals(MIMEType.APPLICATION_JSON)) {
-            context.renderIfRequested(type, (t, out) -> out.putJSON(content));
+            // Front ends want the JSON document itself, not a string holding it.
+            context.renderIfRequested(type, () -> new JsonParser().parse(content));
         } else {
             context.renderIfRequested(type, () -> content);
         }

@@ -1,6 +1,7 @@
 package dev.stratus.kernel.magic.builtin;
 
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,10 +64,14 @@ public final class ClassPathMagics {
 
     private static List<Path> matching(String glob, boolean jarsOnly) throws Exception {
         List<Path> matches = new ArrayList<>();
-        for (Path p : new GlobFinder(glob).computeMatchingPaths()) {
-            if (!jarsOnly || Files.isDirectory(p) || p.toString().endsWith(".jar")) {
-                matches.add(p.toAbsolutePath().normalize());
+        try {
+            for (Path p : new GlobFinder(glob).computeMatchingPaths()) {
+                if (!jarsOnly || Files.isDirectory(p) || p.toString().endsWith(".jar")) {
+                    matches.add(p.toAbsolutePath().normalize());
+                }
             }
+        } catch (NoSuchFileException e) {
+            // The glob's folder does not exist: the same answer as a glob that matches nothing.
         }
         if (matches.isEmpty()) {
             throw new IllegalArgumentException("nothing matches '" + glob + "' (relative to " + Path.of("").toAbsolutePath()

@@ -1,0 +1,355 @@
+package dev.stratus.tests;
+
+import static dev.stratus.tests.Jupyter.ename;
+import static dev.stratus.tests.Jupyter.evalue;
+import static dev.stratus.tests.Jupyter.mimeText;
+import static dev.stratus.tests.Jupyter.outputsOfType;
+import static dev.stratus.tests.Jupyter.resultText;
+import static dev.stratus.tests.Jupyter.stderr;
+import static dev.stratus.tests.Jupyter.stdout;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+
+import javax.tools.ToolProvider;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+
+/**
+ * The kernel's features through the real Jupyter client (jupyter_client), one kernel process
+ * per test class: every step's outputs are what a notebook front end would receive.
+ */
+class KernelSessionIT {
+
+    @TempDir
+    static Path temp;
+    static Path jupyterPath;
+    static Path extensionJar;
+    static Jupyter.SessionResult session;
+
+    /** The steps, named so that each test finds its own. */
+    private static final List<String> names = new ArrayList<>();
+
+    @BeforeAll
+    static void runOneKernelThroughEverything() throws Exception {
+        jupyterPath = Jupyter.installKernel(Jupyter.repoRoot(), temp.resolve("prefix"));
+        extensionJar = buildExtensionJar(temp.resolve("ext"));
+        Path script = temp.resolve("helpers.jsh");
+        Files.writeString(script, "int triple(int x) { return 3 * x; }\ntriple(14)\n");
+
+        Jupyter.KernelSession steps = Jupyter.session(jupyterPath).kernelLog(temp.resolve("kernel.log"));
+        step(steps, "value", "1 + 1");
+        step(steps, "several statements", "int a = 20;\nint b = a + 1;\nb * 2");
+        step(steps, "declare class", "class Greeter { String hi(String n) { return \"hi \" + n; } }");
+        step(steps, "use class", "new Greeter().hi(\"Ada\")");
+        step(steps, "streams", "System.out.println(\"to stdout\");\nSystem.err.println(\"to stderr\");\nThread.sleep(300);\nSystem.out.println(\"later\");");
+        step(steps, "compile error", "int fine = 1;\nint broken = nothingHere + 1;");
+        step(steps, "exception", "int divide(int x, int y) {\n    return x / y;\n}\ndivide(1, 0)");
+        step(steps, "html", "html(\"<b>bold</b>\")");
+        step(steps, "svg json markdown", "display(svg(\"<svg xmlns='http://www.w3.org/2000/svg'/>\"));\ndisplay(markdown(\"# Title\"));\njson(\"{\\\"a\\\": [1, 2]}\")");
+        step(steps, "png", "var img = new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB);\nimg");
+        step(steps, "display as", "String shownId = display(\"<i>as html</i>\", \"text/html\");\nshownId.length()");
+        step(steps, "update display", "String id = display(html(\"step 1\"));\nupdateDisplay(id, html(\"step 2\"));\nid");
+        step(steps, "lsmagic", "%lsmagic");
+        step(steps, "help", "%help maven");
+        step(steps, "dash dash help", "%jars --help");
+        step(steps, "unknown magic", "%lsmgic");
+        step(steps, "time", "%time 6 * 7");
+        step(steps, "cell time", "%%time\nint t = 0;\nfor (int i = 0; i < 1000; i++) t += i;\nt");
+        step(steps, "env set", "%env STRATUS_GREETING \"hello world\"\nSystem.getenv(\"STRATUS_GREETING\")");
+        step(steps, "env secret", "%env MY_SECRET_TOKEN=abcdefghijklmnop");
+        step(steps, "env get", "%env STRATUS_GREETING");
+        step(steps, "env bad name", "%env 1BAD=x");
+        step(steps, "load", "%load " + script);
+        step(steps, "load missing", "%load " + temp.resolve("missing.jsh"));
+        step(steps, "jars bad glob", "%jars " + temp.resolve("nothing") + "/*.jar");
+        step(steps, "jars as value", "List<String> added = %jars " + extensionJar + "\nadded.size()");
+        step(steps, "extension magic", "%shout hello there");
+        step(steps, "extension startup code", "new Shout(\"quiet\")");
+        step(steps, "classpath", "%classpath");
+        step(steps, "maven", "List<String> jars = %maven org.apache.commons:commons-lang3:3.14.0\norg.apache.commons.lang3.StringUtils.capitalize(\"maven\")");
+        step(steps, "maven bad", "%maven not-a-coordinate");
+        step(steps, "nested magic refused", "Object timed = %time 1 + 1");
+        steps.executeInterrupt("int kept = 7;\nlong spins = 0;\nwhile (true) { spins++; }", Duration.ofMillis(2000));
+        names.add("interrupt");
+        step(steps, "after interrupt", "kept + demo.ext.ShoutExtension.interrupts");
+        steps.complete("Strin", 5);
+        names.add("complete java");
+        steps.complete("%lsm", 4);
+        names.add("complete magic");
+        steps.inspect("Math.max", 6, 0);
+        names.add("inspect");
+        steps.isComplete("for (int i = 0; i < 3; i++) {");
+        names.add("incomplete");
+        steps.isComplete("1 + 1");
+        names.add("complete input");
+        steps.isComplete("int x = ;;; )");
+        names.add("invalid input");
+        session = steps.run();
+        assertEquals(names.size(), session.size(), "one result per step");
+    }
+
+    private static void step(Jupyter.KernelSession steps, String name, String code) {
+        steps.execute(code, Duration.ofSeconds(120));
+        names.add(name);
+    }
+
+    private static JsonObject result(String name) {
+        return session.step(names.indexOf(name));
+    }
+
+    private static JsonArray outputs(String name) {
+        return session.outputs(names.indexOf(name));
+    }
+
+    private static String text(String name) {
+        return resultText(outputs(name));
+    }
+
+    @Test
+    void theLastExpressionIsTheResult() {
+        assertEquals("2", text("value"));
+        assertEquals("42", text("several statements"));
+        assertTrue(outputs("declare class").isEmpty(), outputs("declare class").toString());
+        assertEquals("hi Ada", text("use class"));
+    }
+
+    @Test
+    void streamsArriveAsStdoutAndStderr() {
+        JsonArray out = outputs("streams");
+        assertEquals("to stdout\nlater\n", stdout(out));
+        assertEquals("to stderr\n", stderr(out));
+        assertTrue(outputsOfType(out, "stream").size() >= 3, "streamed while running: " + out);
+    }
+
+    @Test
+    void compileErrorsShowLineColumnAndCaret() {
+        JsonArray out = outputs("compile error");
+        assertEquals("CompilationException", ename(out));
+        assertEquals("line 2, column 14: cannot find symbol", evalue(out));
+        List<String> traceback = traceback(out);
+        assertTrue(traceback.contains("    int broken = nothingHere + 1;"), traceback.toString());
+        assertTrue(traceback.contains("                 ^"), traceback.toString());
+        assertEquals("error", result("compile error").get("status").getAsString());
+    }
+
+    @Test
+    void exceptionsShowTheirClassMessageAndUserFramesOnly() {
+        JsonArray out = outputs("exception");
+        assertEquals("ArithmeticException", ename(out));
+        assertEquals("/ by zero", evalue(out));
+        assertEquals(List.of("java.lang.ArithmeticException: / by zero", "    at divide (cell 7, line 2)", "    at cell 7, line 4"),
+                traceback(out));
+    }
+
+    @Test
+    void richValuesHaveTheirMimeTypes() {
+        JsonObject html = outputsOfType(outputs("html"), "execute_result").get(0);
+        assertEquals("<b>bold</b>", mimeText(html, "text/html"));
+        assertEquals("HTML", mimeText(html, "text/plain"));
+
+        JsonArray rich = outputs("svg json markdown");
+        List<JsonObject> displays = outputsOfType(rich, "display_data");
+        assertEquals("<svg xmlns='http://www.w3.org/2000/svg'/>", mimeText(displays.get(0), "image/svg+xml"));
+        assertEquals("# Title", mimeText(displays.get(1), "text/markdown"));
+        JsonObject json = outputsOfType(rich, "execute_result").get(0).getAsJsonObject("data").getAsJsonObject("application/json");
+        assertEquals(2, json.getAsJsonArray("a").size());
+
+        String png = mimeText(outputsOfType(outputs("png"), "execute_result").get(0), "image/png");
+        assertNotNull(png);
+        assertTrue(java.util.Base64.getDecoder().decode(png.strip()).length > 50);
+
+        JsonObject asHtml = outputsOfType(outputs("display as"), "display_data").get(0);
+        assertEquals("<i>as html</i>", mimeText(asHtml, "text/html"));
+        assertEquals("36", text("display as"));
+    }
+
+    @Test
+    void updateDisplayReplacesWhatADisplayShowed() {
+        JsonArray out = outputs("update display");
+        JsonObject shown = outputsOfType(out, "display_data").get(0);
+        JsonObject updated = outputsOfType(out, "update_display_data").get(0);
+        String id = shown.getAsJsonObject("transient").get("display_id").getAsString();
+        assertEquals(id, updated.getAsJsonObject("transient").get("display_id").getAsString());
+        assertEquals("step 1", mimeText(shown, "text/html"));
+        assertEquals("step 2", mimeText(updated, "text/html"));
+        assertEquals(id, text("update display"));
+    }
+
+    @Test
+    void magicsListAndExplainThemselves() {
+        JsonObject table = outputsOfType(outputs("lsmagic"), "execute_result").get(0);
+        String plain = mimeText(table, "text/plain");
+        for (String magic : List.of("%lsmagic", "%help", "%jars", "%classpath", "%maven", "%time %%time", "%env", "%load")) {
+            assertTrue(plain.contains(magic), magic + " in " + plain);
+        }
+        assertTrue(mimeText(table, "text/html").startsWith("<table>"));
+        assertTrue(text("help").startsWith("%maven: Resolve Maven artifacts"), text("help"));
+        assertTrue(text("dash dash help").contains("%jars PATH_OR_GLOB..."), text("dash dash help"));
+        assertEquals("UnknownMagicException", ename(outputs("unknown magic")));
+        assertEquals("%lsmgic is not a magic: did you mean %lsmagic? %lsmagic lists them all", evalue(outputs("unknown magic")));
+    }
+
+    @Test
+    void timeReportsAndReturnsTheValue() {
+        assertTrue(stdout(outputs("time")).matches("CPU time: .+, Wall time: .+\\n"), stdout(outputs("time")));
+        assertEquals("42", text("time"));
+        assertTrue(stdout(outputs("cell time")).startsWith("CPU time: "));
+        assertEquals("499500", text("cell time"));
+        assertEquals("IllegalStateException", ename(outputs("nested magic refused")));
+        assertTrue(evalue(outputs("nested magic refused")).contains("put the magic on a line of its own"));
+    }
+
+    @Test
+    void envSetsGetsAndMasksSecrets() {
+        assertEquals("env: STRATUS_GREETING=hello world\n", stdout(outputs("env set")));
+        assertEquals("hello world", text("env set"));
+        assertEquals("env: MY_SECRET_TOKEN=abcd****\n", stdout(outputs("env secret")));
+        assertEquals("hello world", text("env get"));
+        assertEquals("'1BAD' is not a variable name: use letters, digits and _", evalue(outputs("env bad name")));
+    }
+
+    @Test
+    void loadRunsAFileInTheNamespace() {
+        assertEquals("42", text("load"));
+        assertTrue(evalue(outputs("load missing")).endsWith("missing.jsh does not exist: check the path"),
+                evalue(outputs("load missing")));
+    }
+
+    @Test
+    void jarsAddCodeAndInstallTheExtensionsInside() {
+        assertTrue(evalue(outputs("jars bad glob")).startsWith("nothing matches '"), evalue(outputs("jars bad glob")));
+        assertEquals("Installed extension demo.ext.ShoutExtension\n", stdout(outputs("jars as value")));
+        assertEquals("1", text("jars as value"));
+        JsonObject shout = outputsOfType(outputs("extension magic"), "execute_result").get(0);
+        assertEquals("<b>HELLO THERE</b>", mimeText(shout, "text/html"));
+        assertEquals("<b>QUIET</b>", mimeText(outputsOfType(outputs("extension startup code"), "execute_result").get(0), "text/html"));
+        assertTrue(text("classpath").contains(extensionJar.toString()), text("classpath"));
+    }
+
+    @Test
+    void mavenResolvesFromCentral() {
+        assertEquals("Maven", text("maven"));
+        assertEquals("MavenResolutionException", ename(outputs("maven bad")));
+        assertTrue(evalue(outputs("maven bad")).startsWith("'not-a-coordinate' is not a Maven coordinate"),
+                evalue(outputs("maven bad")));
+    }
+
+    @Test
+    void anInterruptStopsTheCellRunsHooksAndKeepsState() {
+        JsonArray out = outputs("interrupt");
+        assertEquals("InterruptedException", ename(out), out.toString());
+        assertTrue(evalue(out).contains("interrupted"));
+        // kept survives, and the extension's interrupt hook ran once.
+        assertEquals("8", text("after interrupt"));
+    }
+
+    @Test
+    void completionInspectionAndIsComplete() {
+        JsonObject java = result("complete java");
+        assertTrue(strings(java.getAsJsonArray("matches")).contains("String"), java.toString());
+        assertEquals(0, java.get("cursor_start").getAsInt());
+        JsonObject magic = result("complete magic");
+        assertEquals(List.of("lsmagic"), strings(magic.getAsJsonArray("matches")));
+        assertEquals(1, magic.get("cursor_start").getAsInt());
+
+        JsonObject inspect = result("inspect");
+        assertTrue(inspect.get("found").getAsBoolean(), inspect.toString());
+        assertTrue(inspect.getAsJsonObject("data").get("text/plain").getAsString().contains("max(int"), inspect.toString());
+
+        assertEquals("incomplete", result("incomplete").get("status").getAsString());
+        assertEquals("complete", result("complete input").get("status").getAsString());
+        assertEquals("invalid", result("invalid input").get("status").getAsString());
+    }
+
+    @Test
+    void theKernelsOwnLogsStayOutOfCells() {
+        for (int i = 0; i < names.size(); i++) {
+            if (session.outputs(i) == null) {
+                continue; // not an execute step
+            }
+            String err = stderr(session.outputs(i));
+            assertFalse(err.contains("INFO") || err.contains("io.github.spencerpark"), names.get(i) + ": " + err);
+        }
+        assertEquals("", stderr(outputs("value")));
+    }
+
+    private static List<String> traceback(JsonArray outputs) {
+        return strings(Jupyter.error(outputs).getAsJsonArray("traceback"));
+    }
+
+    private static List<String> strings(JsonArray array) {
+        List<String> out = new ArrayList<>();
+        for (JsonElement e : array) {
+            out.add(e.getAsString());
+        }
+        return out;
+    }
+
+    /** A jar holding an extension, compiled here against the kernel's public API. */
+    private static Path buildExtensionJar(Path dir) throws IOException {
+        Path src = dir.resolve("src/demo/ext/ShoutExtension.java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, """
+                package demo.ext;
+
+                import dev.stratus.kernel.extension.Extension;
+                import dev.stratus.kernel.extension.KernelHost;
+                import dev.stratus.kernel.magic.Magic;
+                import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
+
+                public final class ShoutExtension implements Extension {
+                    public static volatile int interrupts;
+
+                    public record Shout(String text) {
+                    }
+
+                    @Override
+                    public void install(KernelHost kernel) {
+                        kernel.registerMagic(Magic.builder("shout").summary("Shout the words").usage("%shout WORDS")
+                                .line(args -> new Shout(args.raw())).build());
+                        kernel.renderer().createRegistration(Shout.class).preferring("text/html")
+                                .register((shout, context) -> context.renderIfRequested(MIMEType.TEXT_HTML,
+                                        () -> "<b>" + shout.text().toUpperCase() + "</b>"));
+                        kernel.addStartupCode("import demo.ext.ShoutExtension.Shout;");
+                        kernel.onInterrupt(() -> interrupts++);
+                    }
+                }
+                """);
+        Path classes = dir.resolve("classes");
+        Files.createDirectories(classes);
+        int status = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17",
+                "-cp", System.getProperty("java.class.path"), "-d", classes.toString(), src.toString());
+        assertEquals(0, status, "the test extension compiles");
+        Path jar = dir.resolve("shout-extension.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            try (var files = Files.walk(classes)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                    out.write(Files.readAllBytes(file));
+                    out.closeEntry();
+                }
+            }
+            out.putNextEntry(new JarEntry("META-INF/services/dev.stratus.kernel.extension.Extension"));
+            out.write("demo.ext.ShoutExtension\n".getBytes());
+            out.closeEntry();
+        }
+        return jar;
+    }
+}
