@@ -86,6 +86,10 @@ class KernelSessionIT {
         step(steps, "maven", "List<String> jars = %maven org.apache.commons:commons-lang3:3.14.0\norg.apache.commons.lang3.StringUtils.capitalize(\"maven\")");
         step(steps, "maven bad", "%maven not-a-coordinate");
         step(steps, "nested magic refused", "Object timed = %time 1 + 1");
+        Files.writeString(temp.resolve("notes.txt"), "not java");
+        for (String[] bad : BAD_INPUTS) {
+            step(steps, bad[0], bad[1].replace("$TEMP", temp.toString()));
+        }
         steps.executeInterrupt("int kept = 7;\nlong spins = 0;\nwhile (true) { spins++; }", Duration.ofMillis(2000));
         names.add("interrupt");
         step(steps, "after interrupt", "kept + demo.ext.ShoutExtension.interrupts");
@@ -104,6 +108,19 @@ class KernelSessionIT {
         session = steps.run();
         assertEquals(names.size(), session.size(), "one result per step");
     }
+
+    /** Name, cell, the error's name, and how its one-line message starts. */
+    private static final String[][] BAD_INPUTS = {
+        {"load not java", "%load $TEMP/notes.txt", "IllegalArgumentException", "%load runs .jsh or .java files; "},
+        {"jars nothing", "%jars", "IllegalArgumentException", "%jars needs at least one jar or glob"},
+        {"time nothing", "%time", "IllegalArgumentException", "%time needs code to time"},
+        {"help two names", "%help time env", "IllegalArgumentException", "%help takes one magic name"},
+        {"help unknown", "%help nosuch", "UnknownMagicException", "%nosuch is not a magic"},
+        {"unterminated quote", "%env GREETING \"open", "IllegalArgumentException", "unterminated \" in: "},
+        {"unknown cell magic", "%%nope\nbody", "UnknownMagicException", "%%nope is not a magic"},
+        {"invalid json", "json(\"{bad\")", "IllegalArgumentException", "json(...) needs a valid JSON document"},
+        {"env too many words", "%env A B C", "IllegalArgumentException", "%env takes NAME, NAME=VALUE or NAME VALUE"},
+    };
 
     private static void step(Jupyter.KernelSession steps, String name, String code) {
         steps.execute(code, Duration.ofSeconds(120));
@@ -241,6 +258,16 @@ class KernelSessionIT {
         assertEquals("<b>HELLO THERE</b>", mimeText(shout, "text/html"));
         assertEquals("<b>QUIET</b>", mimeText(outputsOfType(outputs("extension startup code"), "execute_result").get(0), "text/html"));
         assertTrue(text("classpath").contains(extensionJar.toString()), text("classpath"));
+    }
+
+    @Test
+    void badMagicInputGetsAOneLineErrorNamingTheFix() {
+        for (String[] bad : BAD_INPUTS) {
+            JsonArray out = outputs(bad[0]);
+            assertEquals(bad[2], ename(out), bad[0] + ": " + out);
+            assertTrue(evalue(out).startsWith(bad[3]), bad[0] + ": " + evalue(out));
+            assertFalse(evalue(out).contains("\n"), bad[0] + ": " + evalue(out));
+        }
     }
 
     @Test

@@ -4,17 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
@@ -77,6 +86,98 @@ class LauncherIT {
             Jupyter.ProcessResult help = stratus(args.toArray(String[]::new));
             assertEquals(0, help.exitCode(), args + ": " + help.outputTail());
             assertTrue(help.stdout().toLowerCase().contains("usage"), args + ": " + help.stdout());
+        }
+    }
+
+    @Test
+    void missingPrerequisitesGetOneLineWithTheFix() throws Exception {
+        Path bin = pathWithout(Set.of("java", "javac", "mvn"));
+        Map<String, String> noJava = Map.of("PATH", bin.toString(), "JAVA_HOME", "");
+        Jupyter.ProcessResult install = stratusWith(noJava, "kernel", "install", "--prefix", temp.resolve("p").toString());
+        assertEquals(1, install.exitCode(), install.outputTail());
+        assertEquals("stratus: java 17+ not found: install it with 'apt-get install -y openjdk-17-jdk-headless'",
+                install.stderr().strip());
+
+        Map<String, String> noMaven = Map.of("PATH", bin + ":" + temp.resolve("java-only"), "JAVA_HOME", "");
+        Files.createDirectories(temp.resolve("java-only"));
+        Files.createSymbolicLink(temp.resolve("java-only/java"), Path.of("/usr/bin/java").toRealPath());
+        Jupyter.ProcessResult test = stratusWith(noMaven, "test");
+        assertEquals(1, test.exitCode(), test.outputTail());
+        assertEquals("stratus: mvn not found: install it with 'apt-get install -y maven'", test.stderr().strip());
+
+        Map<String, String> badJavaHome = Map.of("JAVA_HOME", temp.resolve("no-jdk").toString());
+        Jupyter.ProcessResult home = stratusWith(badJavaHome, "kernel", "install", "--prefix", temp.resolve("p").toString());
+        assertEquals(1, home.exitCode());
+        assertEquals(1, home.stderr().strip().lines().count(), home.stderr());
+        assertTrue(home.stderr().contains("or unset JAVA_HOME"), home.stderr());
+        assertFalse(Files.exists(temp.resolve("p/share/jupyter/kernels/stratus")), "nothing half-installed");
+    }
+
+    /** A PATH folder with every command of /usr/bin and /bin except {@code missing}. */
+    private Path pathWithout(Set<String> missing) throws Exception {
+        Path bin = temp.resolve("bin");
+        Files.createDirectories(bin);
+        for (String dir : List.of("/usr/bin", "/bin")) {
+            try (var commands = Files.list(Path.of(dir))) {
+                for (Path command : commands.toList()) {
+                    Path link = bin.resolve(command.getFileName().toString());
+                    if (!missing.contains(link.getFileName().toString()) && !Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createSymbolicLink(link, command);
+                    }
+                }
+            }
+        }
+        return bin;
+    }
+
+    private Jupyter.ProcessResult stratusWith(Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Jupyter.repoRoot().resolve("stratus").toString());
+        command.addAll(List.of(args));
+        return Jupyter.exec(command, env, Jupyter.repoRoot(), Duration.ofMinutes(5));
+    }
+
+    @Test
+    void notebookServesTheKernelOnLoopbackOnly() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Path home = temp.resolve("home");
+        Files.createDirectories(home);
+        Path log = temp.resolve("notebook.log");
+        ProcessBuilder builder = new ProcessBuilder(Jupyter.repoRoot().resolve("stratus").toString(), "notebook",
+                "--port", Integer.toString(port)).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("HOME", home.toString());
+        builder.environment().remove("JUPYTER_PATH");
+        Process notebook = builder.start();
+        try {
+            String token = null;
+            for (int i = 0; i < 120 && token == null; i++) {
+                Thread.sleep(500);
+                Matcher url = Pattern.compile("http://127\\.0\\.0\\.1:" + port + "/\\?token=(\\w+)")
+                        .matcher(Files.readString(log));
+                token = url.find() ? url.group(1) : null;
+            }
+            assertTrue(token != null, "the notebook server started: " + Files.readString(log));
+            HttpResponse<String> specs = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/kernelspecs?token=" + token)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, specs.statusCode());
+            JsonObject stratus = com.google.gson.JsonParser.parseString(specs.body()).getAsJsonObject()
+                    .getAsJsonObject("kernelspecs").getAsJsonObject("stratus");
+            assertEquals("Java (Stratus)", stratus.getAsJsonObject("spec").get("display_name").getAsString());
+            assertTrue(Files.isRegularFile(home.resolve(".local/share/jupyter/kernels/stratus/kernel.json")));
+            Jupyter.ProcessResult listening = Jupyter.exec(List.of("ss", "-ltnH", "sport = :" + port), Map.of(), temp,
+                    Duration.ofSeconds(30));
+            assertTrue(listening.stdout().contains("127.0.0.1:" + port), listening.stdout());
+            assertFalse(listening.stdout().contains("0.0.0.0:" + port) || listening.stdout().contains("*:" + port),
+                    listening.stdout());
+        } finally {
+            notebook.destroy();
+            if (!notebook.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                notebook.destroyForcibly();
+            }
         }
     }
 

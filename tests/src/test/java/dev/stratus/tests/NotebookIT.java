@@ -13,7 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,9 +70,15 @@ class NotebookIT {
     }
 
     @Test
-    void theKernelTourRunsCleanWithOutputInEveryCell() {
-        Path tour = Jupyter.repoRoot().resolve("notebooks/kernel-tour.ipynb");
-        JsonObject executed = Jupyter.executeNotebook(jupyterPath, tour, temp.resolve("tour"));
+    void theDemoRunsTheKernelTourCleanWithOutputInEveryCell() throws Exception {
+        Jupyter.ProcessResult demo = Jupyter.exec(List.of(Jupyter.repoRoot().resolve("stratus").toString(), "demo"),
+                Map.of(), Jupyter.repoRoot(), Duration.ofMinutes(10));
+        assertEquals(0, demo.exitCode(), demo.outputTail());
+        Matcher printed = Pattern.compile("executed notebook: (.+\\.ipynb)\\n.*HTML: (.+\\.html)", Pattern.DOTALL)
+                .matcher(demo.stdout());
+        assertTrue(printed.find(), demo.stdout());
+        assertTrue(Files.size(Path.of(printed.group(2))) > 10_000, "the HTML has the outputs");
+        JsonObject executed = Jupyter.readJson(Path.of(printed.group(1)));
         JsonArray cells = cells(executed);
         int code = 0;
         for (int i = 0; i < cells.size(); i++) {

@@ -110,7 +110,7 @@ public final class JavaEvaluator implements AutoCloseable {
     private Object evalSnippet(String source, String code, int start, int cellNumber, int firstLine) throws Exception {
         List<SnippetEvent> events = shell.eval(source);
         if (runner.wasInterrupted()) {
-            throw new InterruptedException("the cell was interrupted; variables and classes declared before stay defined");
+            throw UserCodeRunner.interruptedException();
         }
         if (events.isEmpty()) {
             return NO_VALUE;

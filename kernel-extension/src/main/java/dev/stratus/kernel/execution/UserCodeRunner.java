@@ -79,7 +79,7 @@ public final class UserCodeRunner {
         }
     }
 
-    private static InterruptedException interruptedException() {
+    static InterruptedException interruptedException() {
         return new InterruptedException("the cell was interrupted; variables and classes declared before stay defined");
     }
 
