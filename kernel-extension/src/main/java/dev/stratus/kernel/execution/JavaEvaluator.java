@@ -133,9 +133,14 @@ public final class JavaEvaluator implements AutoCloseable {
             // Declared but refers to something not yet defined: JShell accepts it, as does the kernel.
             return NO_VALUE;
         }
-        boolean expression = snippet.kind() == Snippet.Kind.EXPRESSION
-                || snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;
-        return expression ? control.takeValue(event.value()) : NO_VALUE;
+        if (snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) {
+            Object value = control.takeValue(event.value());
+            // JShell keeps each expression's value as a variable ($1, $2...) that every later snippet
+            // imports, so compiling gets slower with every cell; nobody names them in a notebook.
+            shell.drop(snippet);
+            return value;
+        }
+        return snippet.kind() == Snippet.Kind.EXPRESSION ? control.takeValue(event.value()) : NO_VALUE;
     }
 
     private CompilationException compilationError(Snippet snippet, String code, int start, int firstLine) {
