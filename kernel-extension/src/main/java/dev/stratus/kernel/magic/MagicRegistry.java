@@ -30,16 +30,22 @@ public final class MagicRegistry {
 
     public Object runLine(String name, MagicArguments args) throws Exception {
         Magic magic = magics.get(name);
-        if (magic == null || magic.line() == null) {
+        if (magic == null) {
             throw new UnknownMagicException("%", name, closest(name));
+        }
+        if (magic.line() == null) {
+            throw new IllegalArgumentException("%" + name + " is a cell magic: start the cell with %%" + name);
         }
         return args.asksForHelp() ? new Help(magic.help()) : magic.line().run(args);
     }
 
     public Object runCell(String name, MagicArguments args, String body) throws Exception {
         Magic magic = magics.get(name);
-        if (magic == null || magic.cell() == null) {
+        if (magic == null) {
             throw new UnknownMagicException("%%", name, closest(name));
+        }
+        if (magic.cell() == null) {
+            throw new IllegalArgumentException("%%" + name + " is not a cell magic: use %" + name + " on a line of its own");
         }
         return args.asksForHelp() ? new Help(magic.help()) : magic.cell().run(args, body);
     }

@@ -40,8 +40,11 @@ class MagicRegistryTest {
         assertTrue(assertThrows(UnknownMagicException.class, () -> registry.runLine("tme", MagicArguments.parse("")))
                 .getMessage().startsWith("%tme is not a magic: did you mean %time?"));
         UnknownMagicException cell = assertThrows(UnknownMagicException.class,
+                () -> registry.runCell("tim", MagicArguments.parse(""), "body"));
+        assertTrue(cell.getMessage().startsWith("%%tim is not a magic: did you mean %%time"), cell.getMessage());
+        IllegalArgumentException lineOnly = assertThrows(IllegalArgumentException.class,
                 () -> registry.runCell("time", MagicArguments.parse(""), "body"));
-        assertTrue(cell.getMessage().startsWith("%%time is not a magic"), cell.getMessage());
+        assertEquals("%%time is not a cell magic: use %time on a line of its own", lineOnly.getMessage());
         assertFalse(registry.closest("zzzzzzzz").contains("time"));
     }
 

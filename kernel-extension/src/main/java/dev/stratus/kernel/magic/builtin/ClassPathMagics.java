@@ -32,11 +32,7 @@ public final class ClassPathMagics {
                     if (args.isEmpty()) {
                         throw new IllegalArgumentException("%jars needs at least one jar or glob, for example %jars lib/*.jar");
                     }
-                    List<Path> found = new ArrayList<>();
-                    for (String glob : args.words()) {
-                        found.addAll(matching(glob, true));
-                    }
-                    return addToClassPath.apply(found);
+                    return addToClassPath.apply(matching(args.words(), true));
                 })
                 .build();
         Magic classpath = Magic.builder("classpath")
@@ -46,11 +42,7 @@ public final class ClassPathMagics {
                     if (args.isEmpty()) {
                         return String.join("\n", classPath.get());
                     }
-                    List<Path> found = new ArrayList<>();
-                    for (String glob : args.words()) {
-                        found.addAll(matching(glob, false));
-                    }
-                    return addToClassPath.apply(found);
+                    return addToClassPath.apply(matching(args.words(), false));
                 })
                 .build();
         Magic mavenMagic = Magic.builder("maven")
@@ -60,6 +52,15 @@ public final class ClassPathMagics {
                 .line(args -> addToClassPath.apply(maven.get().resolve(args.words())))
                 .build();
         return List.of(jars, classpath, mavenMagic);
+    }
+
+    /** Every path the globs match; a glob that matches nothing is an error. */
+    private static List<Path> matching(List<String> globs, boolean jarsOnly) throws Exception {
+        List<Path> all = new ArrayList<>();
+        for (String glob : globs) {
+            all.addAll(matching(glob, jarsOnly));
+        }
+        return all;
     }
 
     private static List<Path> matching(String glob, boolean jarsOnly) throws Exception {
