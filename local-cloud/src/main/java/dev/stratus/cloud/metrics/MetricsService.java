@@ -1,0 +1,462 @@
+package dev.stratus.cloud.metrics;
+
+import static dev.stratus.cloud.metrics.Parameters.combination;
+import static dev.stratus.cloud.metrics.Parameters.invalid;
+import static dev.stratus.cloud.metrics.Parameters.missing;
+import static dev.stratus.cloud.metrics.Parameters.validation;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+import dev.stratus.cloud.metrics.MetricStore.Datum;
+import dev.stratus.cloud.metrics.MetricStore.DimensionFilter;
+import dev.stratus.cloud.metrics.MetricStore.Metric;
+import dev.stratus.cloud.metrics.MetricStore.Page;
+import dev.stratus.cloud.metrics.MetricStore.Series;
+import dev.stratus.cloud.server.AwsException;
+import dev.stratus.cloud.server.AwsRequest;
+import dev.stratus.cloud.server.AwsResponse;
+import dev.stratus.cloud.server.AwsService;
+import dev.stratus.cloud.server.QueryRpc;
+import dev.stratus.cloud.state.Database;
+
+/**
+ * CloudWatch metrics (PutMetricData, GetMetricStatistics, GetMetricData, ListMetrics) over the
+ * awsQuery protocol, in any namespace, and {@link #put} for local services that record metrics
+ * without HTTP. Metric math and alarms are not here.
+ */
+public final class MetricsService implements AwsService {
+
+    private static final String XML_NAMESPACE = "http://monitoring.amazonaws.com/doc/2010-08-01/";
+
+    private static final Set<String> UNITS = Set.of("Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes",
+            "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent",
+            "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second",
+            "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second",
+            "None");
+
+    /** PutMetricData takes time stamps from two weeks ago to two hours ahead. */
+    private static final Duration OLDEST = Duration.ofDays(14);
+    private static final Duration NEWEST = Duration.ofHours(2);
+
+    /** GetMetricStatistics answers at most 1,440 periods; GetMetricData pages instead. */
+    private static final long MAX_PERIODS = 1440;
+    private static final int DEFAULT_MAX_DATAPOINTS = 100_800;
+
+    /** A GetMetricData query Id: a lower-case letter, then letters, digits and underscores. */
+    private static final Pattern QUERY_ID = Pattern.compile("[a-z][A-Za-z0-9_]*");
+
+    private final MetricStore store;
+    private final QueryRpc rpc;
+
+    public MetricsService(Database db) {
+        store = new MetricStore(db);
+        rpc = new QueryRpc(XML_NAMESPACE, Map.of(
+                "PutMetricData", form -> putMetricData(Parameters.of(form)),
+                "GetMetricStatistics", form -> getMetricStatistics(Parameters.of(form)),
+                "GetMetricData", form -> getMetricData(Parameters.of(form)),
+                "ListMetrics", form -> listMetrics(Parameters.of(form))));
+    }
+
+    @Override
+    public String signingName() {
+        return "monitoring";
+    }
+
+    @Override
+    public AwsResponse handle(AwsRequest request) {
+        if (!"gzip".equalsIgnoreCase(request.header("content-encoding"))) {
+            return rpc.handle(request);
+        }
+        // The SDKs gzip PutMetricData bodies of 10 KB and more (the operation's requestCompression trait).
+        try (InputStream gzip = new GZIPInputStream(new ByteArrayInputStream(request.body()))) {
+            return rpc.handle(new AwsRequest(request.method(), request.path(), request.rawQuery(), request.headers(),
+                    gzip.readAllBytes(), request.scope()));
+        } catch (IOException e) {
+            return error(new AwsException(400, "MalformedQueryString", "The gzip request body is corrupt: " + e.getMessage()));
+        }
+    }
+
+    /** The router's errors (a bad signature, say) in CloudWatch's awsQuery XML as well, which the clients parse. */
+    @Override
+    public AwsResponse error(AwsException e) {
+        return QueryRpc.error(e);
+    }
+
+    /**
+     * Records one value, as PutMetricData with a single Value does, at standard (one-minute)
+     * resolution: for local services that publish their own metrics, like SageMaker's. Unlike
+     * PutMetricData it takes any time stamp, so that old log lines can be replayed.
+     *
+     * @param dimensions the metric's dimensions, empty for none
+     * @param unit a CloudWatch unit such as "Count" or "Milliseconds", or null for "None"
+     * @throws AwsException InvalidParameterValue for a value or unit that CloudWatch refuses
+     */
+    public void put(String namespace, String metricName, Map<String, String> dimensions, Instant timestamp, double value,
+                    String unit) {
+        Metric metric = new Metric(namespace, metricName, new TreeMap<>(dimensions));
+        Datum datum = Datum.value(truncate(timestamp, 60), unit(unit == null ? "None" : unit, "Unit"),
+                Parameters.storable("Value", value), 1);
+        store.write(List.of(new Series(metric, List.of(datum))));
+    }
+
+    private String putMetricData(Parameters p) {
+        String namespace = p.required("Namespace");
+        List<Parameters> entries = p.members("MetricData");
+        if (entries.isEmpty()) {
+            throw missing("MetricData");
+        }
+        if (entries.size() > 1000) {
+            throw invalid("The collection MetricData must not have more than 1000 members.");
+        }
+        Instant now = Instant.now();
+        List<Series> series = new ArrayList<>();
+        for (Parameters entry : entries) {
+            series.add(series(namespace, entry, now));
+        }
+        store.write(series);
+        return "";
+    }
+
+    /** One MetricData entry: a Value, Values with optional Counts, or StatisticValues. */
+    private static Series series(String namespace, Parameters entry, Instant now) {
+        Metric metric = new Metric(namespace, entry.required("MetricName"), entry.dimensions());
+        long time = time(entry, now);
+        String unit = entry.text("Unit") == null ? "None" : unit(entry.text("Unit"), entry.path("Unit"));
+        List<String> given = Stream.of("Value", "Values", "StatisticValues").filter(entry::has).toList();
+        if (given.isEmpty()) {
+            throw new AwsException(400, "MissingParameter", "One of the parameters " + entry.path("Value") + ", "
+                    + entry.path("Values") + " or " + entry.path("StatisticValues") + " is required.");
+        }
+        if (given.size() > 1) {
+            throw combination("The parameters " + entry.path(given.get(0)) + " and " + entry.path(given.get(1))
+                    + " are mutually exclusive and you have specified both.");
+        }
+        if (entry.has("Counts") && !given.get(0).equals("Values")) {
+            throw combination("The parameter " + entry.path("Counts") + " goes with " + entry.path("Values") + " only.");
+        }
+        List<Datum> data = switch (given.get(0)) {
+            case "Value" -> List.of(Datum.value(time, unit, entry.number("Value"), 1));
+            case "Values" -> values(entry, time, unit);
+            default -> List.of(statisticSet(entry.structure("StatisticValues"), time, unit));
+        };
+        return new Series(metric, data);
+    }
+
+    /** The entry's time stamp (default now), stored at its StorageResolution: the second, or the minute by default. */
+    private static long time(Parameters entry, Instant now) {
+        Instant time = entry.has("Timestamp") ? entry.time("Timestamp") : now;
+        if (time.isBefore(now.minus(OLDEST)) || time.isAfter(now.plus(NEWEST))) {
+            throw invalid("The parameter " + entry.path("Timestamp") + " must specify a time no more than two weeks"
+                    + " in the past and no more than two hours in the future, not " + time + ".");
+        }
+        String resolution = entry.text("StorageResolution");
+        if (resolution != null && !resolution.equals("1") && !resolution.equals("60")) {
+            throw invalid("The value " + resolution + " for parameter " + entry.path("StorageResolution")
+                    + " is invalid: it is 1 (high resolution) or 60 (standard).");
+        }
+        return truncate(time, "1".equals(resolution) ? 1 : 60);
+    }
+
+    private static long truncate(Instant time, int seconds) {
+        return time.toEpochMilli() - Math.floorMod(time.toEpochMilli(), seconds * 1000L);
+    }
+
+    private static List<Datum> values(Parameters entry, long time, String unit) {
+        List<String> values = entry.texts("Values");
+        List<String> counts = entry.texts("Counts");
+        if (values.isEmpty() || values.size() > 150) {
+            throw invalid("The collection " + entry.path("Values") + " must have 1 to 150 members, not " + values.size() + ".");
+        }
+        if (entry.has("Counts") && counts.size() != values.size()) {
+            throw invalid("The parameters " + entry.path("Values") + " and " + entry.path("Counts")
+                    + " must be of the same size.");
+        }
+        List<Datum> data = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            String member = ".member." + (i + 1);
+            double value = Parameters.number(entry.path("Values" + member), values.get(i));
+            double count = counts.isEmpty() ? 1 : Parameters.number(entry.path("Counts" + member), counts.get(i));
+            if (count < 0) {
+                throw invalid("The value " + counts.get(i) + " for parameter " + entry.path("Counts" + member)
+                        + " is invalid: a count is not negative.");
+            }
+            if (count > 0) { // a value counted zero times was not seen, and must not widen Minimum or Maximum
+                data.add(Datum.value(time, unit, value, count));
+            }
+        }
+        return data;
+    }
+
+    private static Datum statisticSet(Parameters set, long time, String unit) {
+        double sampleCount = set.number("SampleCount");
+        if (sampleCount <= 0) {
+            throw invalid("The value " + sampleCount + " for parameter " + set.path("SampleCount") + " is invalid: it must be positive.");
+        }
+        return Datum.statisticSet(time, unit, sampleCount, set.number("Sum"), set.number("Minimum"), set.number("Maximum"));
+    }
+
+    private static String unit(String unit, String path) {
+        if (!UNITS.contains(unit)) {
+            throw invalid("The value " + unit + " for parameter " + path + " is not a CloudWatch unit such as Count,"
+                    + " Seconds, Milliseconds, Bytes, Percent, Count/Second or None.");
+        }
+        return unit;
+    }
+
+    private String getMetricStatistics(Parameters p) {
+        Metric metric = new Metric(p.required("Namespace"), p.required("MetricName"), p.dimensions());
+        Window window = window(p, period(p));
+        List<String> statistics = p.texts("Statistics");
+        List<String> percentiles = p.texts("ExtendedStatistics");
+        if (statistics.isEmpty() == percentiles.isEmpty()) {
+            throw combination("Must specify either Statistics or ExtendedStatistics, but not both.");
+        }
+        if (statistics.size() > 5 || percentiles.size() > 10) {
+            throw invalid("GetMetricStatistics takes at most 5 Statistics and 10 ExtendedStatistics.");
+        }
+        for (int i = 0; i < statistics.size(); i++) {
+            if (!Aggregate.STATISTICS.contains(statistics.get(i))) {
+                throw invalid("The parameter Statistics.member." + (i + 1)
+                        + " must be a value in the set [ SampleCount, Average, Sum, Minimum, Maximum ].");
+            }
+        }
+        for (int i = 0; i < percentiles.size(); i++) {
+            if (!Aggregate.isPercentile(percentiles.get(i))) {
+                throw invalid("The value " + percentiles.get(i) + " for parameter ExtendedStatistics.member." + (i + 1)
+                        + " is not a percentile from p0.0 to p100, such as p99 or p99.9.");
+            }
+        }
+        if (window.periods() > MAX_PERIODS) {
+            throw combination("You have requested up to " + window.periods() + " datapoints, which exceeds the limit of"
+                    + " 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.");
+        }
+        String unit = p.text("Unit") == null ? null : unit(p.text("Unit"), "Unit");
+        // One datapoint per period and unit: values put with different units are not added up.
+        Map<PeriodAndUnit, Aggregate> periods = aggregate(store.read(metric, window.start(), window.end(), unit),
+                d -> new PeriodAndUnit(window.periodStart(d.time()), d.unit()));
+
+        StringBuilder xml = new StringBuilder(element("Label", metric.name())).append("<Datapoints>");
+        periods.forEach((period, aggregate) -> {
+            StringBuilder values = new StringBuilder();
+            statistics.forEach(s -> values.append(element(s, number(aggregate.value(s).getAsDouble()))));
+            StringBuilder entries = new StringBuilder();
+            percentiles.forEach(s -> aggregate.value(s).ifPresent(v ->
+                    entries.append("<entry>").append(element("key", s)).append(element("value", number(v))).append("</entry>")));
+            if (values.isEmpty() && entries.isEmpty()) {
+                return; // only percentiles were asked for, and this period has statistic sets
+            }
+            xml.append("<member>").append(element("Timestamp", time(period.start()))).append(values);
+            if (!entries.isEmpty()) {
+                xml.append("<ExtendedStatistics>").append(entries).append("</ExtendedStatistics>");
+            }
+            xml.append(element("Unit", period.unit())).append("</member>");
+        });
+        return xml.append("</Datapoints>").toString();
+    }
+
+    private record PeriodAndUnit(long start, String unit) {
+    }
+
+    private String getMetricData(Parameters p) {
+        List<Parameters> queries = p.members("MetricDataQueries");
+        if (queries.isEmpty()) {
+            throw missing("MetricDataQueries");
+        }
+        if (queries.size() > 500) {
+            throw validation("The collection MetricDataQueries must not have more than 500 members.");
+        }
+        String scanBy = p.text("ScanBy") == null ? "TimestampDescending" : p.text("ScanBy");
+        if (!scanBy.equals("TimestampDescending") && !scanBy.equals("TimestampAscending")) {
+            throw validation("The value " + scanBy + " for parameter ScanBy is invalid: it is TimestampDescending or TimestampAscending.");
+        }
+        int maxDatapoints = p.has("MaxDatapoints") ? p.integer("MaxDatapoints") : DEFAULT_MAX_DATAPOINTS;
+        if (maxDatapoints < 1) {
+            throw validation("The value " + maxDatapoints + " for parameter MaxDatapoints is invalid: it must be positive.");
+        }
+        long offset = offset(p.text("NextToken"));
+
+        Set<String> ids = new HashSet<>();
+        List<Answer> answers = new ArrayList<>();
+        for (Parameters query : queries) {
+            Answer answer = answer(p, query, scanBy.equals("TimestampDescending"));
+            if (!ids.add(answer.id())) {
+                throw validation("The value " + answer.id() + " for parameter " + query.path("Id") + " is used by another query.");
+            }
+            if (!"false".equals(query.text("ReturnData"))) {
+                answers.add(answer);
+            }
+        }
+
+        // A page holds datapoints offset to offset + maxDatapoints of all answers one after the other.
+        StringBuilder xml = new StringBuilder("<MetricDataResults>");
+        long first = 0;
+        for (Answer answer : answers) {
+            int size = answer.points().size();
+            int from = (int) Math.max(0, Math.min(size, offset - first));
+            int to = (int) Math.max(0, Math.min(size, offset + maxDatapoints - first));
+            List<Point> points = answer.points().subList(from, to);
+            xml.append("<member>").append(element("Id", answer.id())).append(element("Label", answer.label()))
+                    .append("<Timestamps>");
+            points.forEach(point -> xml.append(element("member", time(point.time()))));
+            xml.append("</Timestamps><Values>");
+            points.forEach(point -> xml.append(element("member", number(point.value()))));
+            xml.append("</Values>").append(element("StatusCode", to == size ? "Complete" : "PartialData")).append("</member>");
+            first += size;
+        }
+        xml.append("</MetricDataResults>");
+        if (offset + maxDatapoints < first) {
+            xml.append(element("NextToken", Long.toString(offset + maxDatapoints)));
+        }
+        return xml.toString();
+    }
+
+    /** A GetMetricData query's datapoints: the periods that have a value for its statistic, in ScanBy order. */
+    private record Answer(String id, String label, List<Point> points) {
+    }
+
+    private record Point(long time, double value) {
+    }
+
+    private Answer answer(Parameters p, Parameters query, boolean descending) {
+        String id = query.required("Id");
+        if (!QUERY_ID.matcher(id).matches()) {
+            throw validation("The value " + id + " for parameter " + query.path("Id")
+                    + " is invalid: an Id starts with a lower-case letter and has only letters, digits and underscores.");
+        }
+        if (query.has("Expression")) {
+            throw validation("The local CloudWatch does not support metric math or Metrics Insights expressions ("
+                    + query.path("Expression") + "): query metrics with MetricStat.");
+        }
+        if (!query.has("MetricStat")) {
+            throw missing(query.path("MetricStat"));
+        }
+        Parameters stat = query.structure("MetricStat");
+        Parameters m = stat.structure("Metric");
+        Metric metric = new Metric(m.required("Namespace"), m.required("MetricName"), m.dimensions());
+        String statistic = stat.required("Stat");
+        if (!Aggregate.STATISTICS.contains(statistic) && !Aggregate.isPercentile(statistic)) {
+            throw validation("The value " + statistic + " for parameter " + stat.path("Stat") + " is not a valid statistic:"
+                    + " use SampleCount, Average, Sum, Minimum, Maximum or a percentile such as p99.");
+        }
+        String unit = stat.text("Unit") == null ? null : unit(stat.text("Unit"), stat.path("Unit"));
+        Window window = window(p, period(stat));
+
+        Map<Long, Aggregate> periods = aggregate(store.read(metric, window.start(), window.end(), unit),
+                d -> window.periodStart(d.time()));
+        List<Point> points = new ArrayList<>();
+        periods.forEach((start, aggregate) -> aggregate.value(statistic).ifPresent(v -> points.add(new Point(start, v))));
+        if (descending) {
+            Collections.reverse(points);
+        }
+        return new Answer(id, query.text("Label") == null ? metric.name() : query.text("Label"), points);
+    }
+
+    private static long offset(String nextToken) {
+        if (nextToken == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(nextToken);
+        } catch (NumberFormatException e) {
+            throw new AwsException(400, "InvalidNextToken", "The NextToken " + nextToken + " was not given by GetMetricData.");
+        }
+    }
+
+    private String listMetrics(Parameters p) {
+        List<DimensionFilter> filters = p.members("Dimensions").stream()
+                .map(d -> new DimensionFilter(d.required("Name"), d.text("Value"))).toList();
+        if (filters.size() > 10) {
+            throw invalid("The collection Dimensions must not have more than 10 members.");
+        }
+        String recentlyActive = p.text("RecentlyActive");
+        if (recentlyActive != null && !recentlyActive.equals("PT3H")) {
+            throw invalid("The value " + recentlyActive + " for parameter RecentlyActive is invalid: the only value is PT3H.");
+        }
+        Long activeSince = recentlyActive == null ? null : Instant.now().minus(Duration.ofHours(3)).toEpochMilli();
+        Page page = store.list(p.text("Namespace"), p.text("MetricName"), filters, activeSince, p.text("NextToken"));
+
+        StringBuilder xml = new StringBuilder("<Metrics>");
+        for (Metric metric : page.metrics()) {
+            xml.append("<member>").append(element("Namespace", metric.namespace())).append(element("MetricName", metric.name()))
+                    .append("<Dimensions>");
+            metric.dimensions().forEach((name, value) ->
+                    xml.append("<member>").append(element("Name", name)).append(element("Value", value)).append("</member>"));
+            xml.append("</Dimensions></member>");
+        }
+        xml.append("</Metrics>");
+        if (page.nextToken() != null) {
+            xml.append(element("NextToken", page.nextToken()));
+        }
+        return xml.toString();
+    }
+
+    /** Period: 1, 5, 10 or 30 seconds (high resolution), or a multiple of a minute. */
+    private static int period(Parameters p) {
+        int period = p.integer("Period");
+        boolean valid = period >= 60 ? period % 60 == 0 : period == 1 || period == 5 || period == 10 || period == 30;
+        if (!valid) {
+            throw invalid("The parameter " + p.path("Period") + " must be 1, 5, 10, 30 or a multiple of 60, not " + period + ".");
+        }
+        return period;
+    }
+
+    /** The periods a query covers, in epoch milliseconds: [start, end), each {@code period} long from start. */
+    private record Window(long start, long end, long period) {
+
+        long periodStart(long time) {
+            return start + (time - start) / period * period;
+        }
+
+        long periods() {
+            return (end - start + period - 1) / period;
+        }
+    }
+
+    /**
+     * StartTime rounded down as CloudWatch does: to the minute, or for periods under a minute to
+     * a multiple of the period; EndTime is exclusive.
+     */
+    private static Window window(Parameters p, int period) {
+        Instant start = p.time("StartTime");
+        Instant end = p.time("EndTime");
+        if (!start.isBefore(end)) {
+            throw invalid("The parameter StartTime must be less than the parameter EndTime.");
+        }
+        return new Window(truncate(start, Math.min(period, 60)), end.toEpochMilli(), period * 1000L);
+    }
+
+    /** Groups data points (oldest first) by key; the groups keep that order. */
+    private static <K> Map<K, Aggregate> aggregate(List<Datum> data, Function<Datum, K> key) {
+        Map<K, Aggregate> groups = new LinkedHashMap<>();
+        data.forEach(d -> groups.computeIfAbsent(key.apply(d), k -> new Aggregate()).add(d));
+        return groups;
+    }
+
+    private static String element(String name, String text) {
+        return "<" + name + ">" + QueryRpc.xml(text) + "</" + name + ">";
+    }
+
+    private static String number(double value) {
+        return Double.toString(value);
+    }
+
+    private static String time(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).toString();
+    }
+}

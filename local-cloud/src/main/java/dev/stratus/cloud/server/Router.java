@@ -1,0 +1,113 @@
+package dev.stratus.cloud.server;
+
+import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.AbstractHandler;
+
+import dev.stratus.cloud.s3.S3Endpoint;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The one endpoint: routes each request by the service named in its SigV4 credential scope.
+ * S3 goes to S3Proxy, which checks S3's signatures itself; every other service's request is
+ * verified here before its service sees it.
+ */
+public final class Router extends AbstractHandler {
+
+    /** Unsigned, read-only, counts only: what {@code ./stratus local status} shows. */
+    public static final String STATUS_PATH = "/_stratus/status";
+
+    private final S3Endpoint s3;
+    private final Map<String, AwsService> services = new TreeMap<>();
+    private final SignatureVerifier verifier;
+    private final Supplier<String> status;
+
+    public Router(S3Endpoint s3, List<AwsService> services, SignatureVerifier verifier, Supplier<String> status) {
+        this.s3 = s3;
+        services.forEach(service -> this.services.put(service.signingName(), service));
+        this.verifier = verifier;
+        this.status = status;
+    }
+
+    @Override
+    public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        baseRequest.setHandled(true);
+        if (STATUS_PATH.equals(request.getRequestURI()) && "GET".equals(request.getMethod())) {
+            write(response, AwsResponse.of(200, "application/json", status.get()));
+            return;
+        }
+        Map<String, List<String>> headers = headers(request);
+        String service = serviceOf(headers, request.getQueryString());
+        if (service == null && headers.containsKey("x-amz-target")) {
+            write(response, JsonRpc.error(new AwsException(403, "MissingAuthenticationToken",
+                    "Request is missing Authentication Token: sign requests with the local credentials (./stratus local env)")));
+            return;
+        }
+        if (service == null || service.equals("s3")) {
+            // Unsigned and presigned requests are S3's to judge, as on AWS.
+            s3.handle(request, response);
+            return;
+        }
+        AwsService handler = services.get(service);
+        if (handler == null) {
+            write(response, JsonRpc.error(new AwsException(400, "UnknownServiceException", "the local cloud does not serve '"
+                    + service + "': it serves s3, " + String.join(", ", services.keySet()))));
+            return;
+        }
+        byte[] body = request.getInputStream().readAllBytes();
+        AwsResponse answer;
+        try {
+            CredentialScope scope = verifier.verify(new SignedRequest(request.getMethod(), rawPath(request),
+                    request.getQueryString(), headers, body));
+            answer = handler.handle(new AwsRequest(request.getMethod(), rawPath(request), request.getQueryString(), headers,
+                    body, scope));
+        } catch (AwsException e) {
+            answer = handler.error(e);
+        } catch (Exception e) {
+            answer = handler.error(new AwsException(500, "InternalFailure", e.toString()));
+        }
+        write(response, answer);
+    }
+
+    /** The signing name of the request's credential scope, from its Authorization header or presigned query; null if unsigned. */
+    private static String serviceOf(Map<String, List<String>> headers, String query) {
+        if (headers.containsKey("authorization")) {
+            try {
+                return SignatureVerifier.scopeOf(headers).service();
+            } catch (AwsException malformed) {
+                return null;
+            }
+        }
+        return query != null && query.contains("X-Amz-Credential=") ? "s3" : null;
+    }
+
+    private static String rawPath(HttpServletRequest request) {
+        return request.getRequestURI();
+    }
+
+    private static Map<String, List<String>> headers(HttpServletRequest request) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (String name : Collections.list(request.getHeaderNames())) {
+            headers.put(name.toLowerCase(Locale.ROOT), Collections.list(request.getHeaders(name)));
+        }
+        return headers;
+    }
+
+    private static void write(HttpServletResponse response, AwsResponse answer) throws IOException {
+        response.setStatus(answer.status());
+        response.setContentType(answer.contentType());
+        answer.headers().forEach(response::setHeader);
+        response.setContentLength(answer.body().length);
+        response.getOutputStream().write(answer.body());
+    }
+}

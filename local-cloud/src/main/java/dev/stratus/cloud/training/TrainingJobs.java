@@ -1,0 +1,241 @@
+package dev.stratus.cloud.training;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.stratus.cloud.CloudHome;
+import dev.stratus.cloud.s3.S3Uri;
+import dev.stratus.cloud.server.AwsException;
+import dev.stratus.cloud.server.JsonRpc;
+
+/**
+ * SageMaker's training-job operations: Create, Describe, List, Stop. Jobs really run (see
+ * {@link TrainingRun}); this class checks requests as SageMaker does and keeps their records.
+ */
+public final class TrainingJobs implements AutoCloseable {
+
+    private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    private static final Pattern ROLE_ARN = Pattern.compile("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    private static final Set<String> TERMINAL = Set.of("Completed", "Failed", "Stopped");
+
+    private final TrainingJobStore store;
+    private final TrainingRun.Factory runs;
+    private final String region;
+    private final Map<String, TrainingRun> running = new ConcurrentHashMap<>();
+
+    public TrainingJobs(dev.stratus.cloud.state.Database db, TrainingRun.Factory runs, String region) {
+        this.store = new TrainingJobStore(db);
+        this.runs = runs;
+        this.region = region;
+    }
+
+    /** The operations, by name, for the SageMaker service. */
+    public Map<String, JsonRpc.Operation> operations() {
+        Map<String, JsonRpc.Operation> operations = new LinkedHashMap<>();
+        operations.put("CreateTrainingJob", this::create);
+        operations.put("DescribeTrainingJob", this::describe);
+        operations.put("ListTrainingJobs", this::list);
+        operations.put("StopTrainingJob", this::stop);
+        return operations;
+    }
+
+    /** Jobs that were running when the server last stopped: re-attached when their processes live, failed otherwise. */
+    public void resumeAfterRestart() {
+        for (String name : store.namesWithStatus("InProgress", "Stopping")) {
+            TrainingRun run = runs.resume(name, store, () -> running.remove(name));
+            running.put(name, run);
+        }
+    }
+
+    public int count(String status) {
+        return store.namesWithStatus(status).size();
+    }
+
+    private JsonNode create(JsonNode request) {
+        String name = required(request, "TrainingJobName", "trainingJobName").asText();
+        if (!NAME.matcher(name).matches()) {
+            throw constraint(name, "trainingJobName", "Member must satisfy regular expression pattern: " + NAME.pattern());
+        }
+        JsonNode algorithm = required(request, "AlgorithmSpecification", "algorithmSpecification");
+        if (!algorithm.hasNonNull("TrainingImage")) {
+            throw AwsException.validation("AlgorithmSpecification.TrainingImage is required locally: AlgorithmName"
+                    + " (marketplace algorithms) cannot run outside AWS");
+        }
+        String inputMode = required(algorithm, "TrainingInputMode", "algorithmSpecification.trainingInputMode").asText();
+        if (!Set.of("File", "FastFile").contains(inputMode)) {
+            throw AwsException.validation("TrainingInputMode " + inputMode + " is not supported locally: use File");
+        }
+        String role = required(request, "RoleArn", "roleArn").asText();
+        if (!ROLE_ARN.matcher(role).matches()) {
+            throw constraint(role, "roleArn", "Member must satisfy regular expression pattern: " + ROLE_ARN.pattern());
+        }
+        s3(required(required(request, "OutputDataConfig", "outputDataConfig"), "S3OutputPath",
+                "outputDataConfig.s3OutputPath").asText(), "outputDataConfig.s3OutputPath");
+        JsonNode resources = required(request, "ResourceConfig", "resourceConfig");
+        required(resources, "InstanceType", "resourceConfig.instanceType");
+        if (required(resources, "InstanceCount", "resourceConfig.instanceCount").asInt() < 1) {
+            throw constraint(resources.path("InstanceCount").asText(), "resourceConfig.instanceCount",
+                    "Member must have value greater than or equal to 1");
+        }
+        if (required(required(request, "StoppingCondition", "stoppingCondition"), "MaxRuntimeInSeconds",
+                "stoppingCondition.maxRuntimeInSeconds").asLong() < 1) {
+            throw constraint(request.path("StoppingCondition").path("MaxRuntimeInSeconds").asText(),
+                    "stoppingCondition.maxRuntimeInSeconds", "Member must have value greater than or equal to 1");
+        }
+        for (JsonNode channel : request.path("InputDataConfig")) {
+            String channelName = required(channel, "ChannelName", "inputDataConfig.member.channelName").asText();
+            JsonNode source = channel.path("DataSource").path("S3DataSource");
+            if (source.isMissingNode()) {
+                throw AwsException.validation("channel " + channelName + " needs DataSource.S3DataSource: other data sources"
+                        + " are not supported locally");
+            }
+            if (!source.path("S3DataType").asText("S3Prefix").equals("S3Prefix")) {
+                throw AwsException.validation("channel " + channelName + ": S3DataType " + source.path("S3DataType").asText()
+                        + " is not supported locally: use S3Prefix");
+            }
+            s3(required(source, "S3Uri", "inputDataConfig.member.dataSource.s3DataSource.s3Uri").asText(),
+                    "inputDataConfig.member.dataSource.s3DataSource.s3Uri");
+        }
+        if (request.has("CheckpointConfig")) {
+            s3(required(request.path("CheckpointConfig"), "S3Uri", "checkpointConfig.s3Uri").asText(), "checkpointConfig.s3Uri");
+        }
+
+        ObjectNode description = ((ObjectNode) request.deepCopy());
+        double now = TrainingJobStore.now();
+        description.put("TrainingJobArn", arn(name));
+        description.put("TrainingJobStatus", "InProgress");
+        description.put("SecondaryStatus", "Starting");
+        description.put("CreationTime", now);
+        description.put("LastModifiedTime", now);
+        description.putArray("SecondaryStatusTransitions").addObject()
+                .put("Status", "Starting").put("StartTime", now).put("StatusMessage", "Preparing the instances for training");
+        if (!description.has("HyperParameters")) {
+            description.putObject("HyperParameters");
+        }
+        if (!store.insert(description)) {
+            throw AwsException.resourceInUse("Training job names must be unique within an AWS account and region, and a"
+                    + " training job with this name already exists (" + arn(name) + ")");
+        }
+        running.put(name, runs.start(name, store, () -> running.remove(name)));
+        return JsonRpc.JSON.createObjectNode().put("TrainingJobArn", arn(name));
+    }
+
+    private JsonNode describe(JsonNode request) {
+        String name = required(request, "TrainingJobName", "trainingJobName").asText();
+        return store.find(name).orElseThrow(() -> AwsException.validation("Requested resource not found: there is no"
+                + " training job named " + name));
+    }
+
+    private JsonNode list(JsonNode request) {
+        String nameContains = request.path("NameContains").asText(null);
+        String status = request.path("StatusEquals").asText(null);
+        String sortBy = request.path("SortBy").asText("CreationTime");
+        boolean ascending = request.path("SortOrder").asText("Descending").equals("Ascending");
+        int maxResults = request.path("MaxResults").asInt(10);
+        if (maxResults < 1 || maxResults > 100) {
+            throw constraint(Integer.toString(maxResults), "maxResults", "Member must have value between 1 and 100");
+        }
+        Comparator<ObjectNode> order = switch (sortBy) {
+            case "Name" -> Comparator.comparing(j -> j.path("TrainingJobName").asText());
+            case "Status" -> Comparator.comparing(j -> j.path("TrainingJobStatus").asText());
+            case "CreationTime" -> Comparator.comparingDouble(j -> j.path("CreationTime").asDouble());
+            default -> throw constraint(sortBy, "sortBy", "Member must satisfy enum value set: [Name, CreationTime, Status]");
+        };
+        order = order.thenComparing(j -> j.path("TrainingJobName").asText());
+        List<ObjectNode> jobs = store.all().stream()
+                .filter(j -> nameContains == null || j.path("TrainingJobName").asText().contains(nameContains))
+                .filter(j -> status == null || j.path("TrainingJobStatus").asText().equals(status))
+                .filter(j -> after(j, "CreationTime", request.path("CreationTimeAfter")))
+                .filter(j -> before(j, "CreationTime", request.path("CreationTimeBefore")))
+                .filter(j -> after(j, "LastModifiedTime", request.path("LastModifiedTimeAfter")))
+                .filter(j -> before(j, "LastModifiedTime", request.path("LastModifiedTimeBefore")))
+                .sorted(ascending ? order : order.reversed())
+                .toList();
+        int start = 0;
+        if (request.hasNonNull("NextToken")) {
+            try {
+                start = Integer.parseInt(request.path("NextToken").asText());
+            } catch (NumberFormatException e) {
+                throw AwsException.validation("Invalid pagination token: pass the NextToken of the previous answer");
+            }
+        }
+        ObjectNode answer = JsonRpc.JSON.createObjectNode();
+        ArrayNode summaries = answer.putArray("TrainingJobSummaries");
+        for (ObjectNode job : jobs.subList(Math.min(start, jobs.size()), Math.min(start + maxResults, jobs.size()))) {
+            ObjectNode summary = summaries.addObject();
+            for (String field : List.of("TrainingJobName", "TrainingJobArn", "CreationTime", "TrainingEndTime",
+                    "LastModifiedTime", "TrainingJobStatus", "SecondaryStatus")) {
+                if (job.has(field)) {
+                    summary.set(field, job.get(field));
+                }
+            }
+        }
+        if (start + maxResults < jobs.size()) {
+            answer.put("NextToken", Integer.toString(start + maxResults));
+        }
+        return answer;
+    }
+
+    private JsonNode stop(JsonNode request) {
+        String name = required(request, "TrainingJobName", "trainingJobName").asText();
+        ObjectNode job = store.find(name).orElseThrow(() -> AwsException.validation("Requested resource not found: there is"
+                + " no training job named " + name));
+        String status = job.path("TrainingJobStatus").asText();
+        if (TERMINAL.contains(status)) {
+            throw AwsException.validation("The request was rejected because the training job is in status " + status + ".");
+        }
+        TrainingRun run = running.get(name);
+        if (run != null) {
+            run.stop("Stopped by StopTrainingJob");
+        }
+        return JsonRpc.JSON.createObjectNode();
+    }
+
+    private String arn(String name) {
+        return "arn:aws:sagemaker:" + region + ":" + CloudHome.ACCOUNT_ID + ":training-job/" + name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static boolean after(JsonNode job, String field, JsonNode bound) {
+        return bound.isMissingNode() || bound.isNull() || job.path(field).asDouble() > bound.asDouble();
+    }
+
+    private static boolean before(JsonNode job, String field, JsonNode bound) {
+        return bound.isMissingNode() || bound.isNull() || job.path(field).asDouble() < bound.asDouble();
+    }
+
+    private static JsonNode required(JsonNode node, String field, String path) {
+        JsonNode value = node.path(field);
+        if (value.isMissingNode() || value.isNull()) {
+            throw AwsException.validation("1 validation error detected: Value null at '" + path
+                    + "' failed to satisfy constraint: Member must not be null");
+        }
+        return value;
+    }
+
+    private static void s3(String uri, String path) {
+        try {
+            S3Uri.parse(uri, path);
+        } catch (IllegalArgumentException e) {
+            throw AwsException.validation("1 validation error detected: " + e.getMessage());
+        }
+    }
+
+    private static AwsException constraint(String value, String path, String constraint) {
+        return AwsException.validation("1 validation error detected: Value '" + value + "' at '" + path
+                + "' failed to satisfy constraint: " + constraint);
+    }
+
+    @Override
+    public void close() {
+        running.values().forEach(TrainingRun::detach);
+    }
+}

@@ -1,0 +1,452 @@
+package dev.stratus.cloud.training;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jclouds.blobstore.BlobStore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.stratus.cloud.CloudHome;
+import dev.stratus.cloud.logs.LogEvent;
+import dev.stratus.cloud.logs.LogsService;
+import dev.stratus.cloud.metrics.MetricsService;
+import dev.stratus.cloud.s3.S3Uri;
+
+/**
+ * One training job, run for real: an /opt/ml-style folder and an OS process per instance,
+ * channel data downloaded from S3, output shipped to CloudWatch Logs, metric lines to
+ * CloudWatch, checkpoints kept in S3, and model.tar.gz / output.tar.gz uploaded at the end.
+ * The secondary statuses follow SageMaker's: Starting, Downloading, Training, Uploading, then
+ * Completed, Failed, Stopped or MaxRuntimeExceeded.
+ */
+public final class TrainingRun {
+
+    private static final Logger LOG = Logger.getLogger(TrainingRun.class.getName());
+    private static final String LOG_GROUP = "/aws/sagemaker/TrainingJobs";
+    private static final String METRIC_NAMESPACE = "/aws/sagemaker/TrainingJobs";
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration CHECKPOINT_SYNC = Duration.ofSeconds(2);
+
+    /** What every run needs from the local cloud. */
+    public record Environment(CloudHome home, BlobStore blobs, LogsService logs, MetricsService metrics, URI endpoint,
+                              CloudHome.Credentials credentials, String region, Duration stopGrace) {
+    }
+
+    /** Starts runs, and picks up those a previous server left running. */
+    public static final class Factory {
+        private final Environment env;
+
+        public Factory(Environment env) {
+            this.env = env;
+        }
+
+        TrainingRun start(String name, TrainingJobStore store, Runnable onDone) {
+            TrainingRun run = new TrainingRun(name, store, env, onDone);
+            run.thread(run::runFromStart).start();
+            return run;
+        }
+
+        TrainingRun resume(String name, TrainingJobStore store, Runnable onDone) {
+            TrainingRun run = new TrainingRun(name, store, env, onDone);
+            run.thread(run::reattach).start();
+            return run;
+        }
+    }
+
+    private final String name;
+    private final TrainingJobStore store;
+    private final Environment env;
+    private final Runnable onDone;
+    private final Path jobDir;
+    private final JobStorage storage;
+    private final Map<String, Double> lastMetricValues = new LinkedHashMap<>();
+    private volatile String stopReason;
+    private volatile boolean detached;
+
+    private TrainingRun(String name, TrainingJobStore store, Environment env, Runnable onDone) {
+        this.name = name;
+        this.store = store;
+        this.env = env;
+        this.onDone = onDone;
+        this.jobDir = env.home().jobs().resolve(name);
+        this.storage = new JobStorage(env.blobs());
+    }
+
+    private Thread thread(Runnable body) {
+        Thread thread = new Thread(body, "training-job-" + name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** StopTrainingJob: the processes get SIGTERM, then SIGKILL after the grace period. */
+    void stop(String reason) {
+        if (stopReason == null) {
+            stopReason = reason;
+            store.update(name, job -> {
+                job.put("TrainingJobStatus", "Stopping");
+                transition(job, "Stopping", "Stopping the training job");
+            });
+        }
+    }
+
+    /** The server is going away: stop watching, leave the processes running for the next server to re-attach. */
+    void detach() {
+        detached = true;
+    }
+
+    private void runFromStart() {
+        try {
+            JsonNode job = store.find(name).orElseThrow();
+            List<HostLayout> hosts = hosts(job);
+            List<String> command = command(job);
+            for (HostLayout host : hosts) {
+                host.write(job);
+            }
+            update("Downloading", "Downloading input data");
+            download(job, hosts);
+            if (stopReason != null) {
+                finish(job, hosts, Map.of(), null);
+                return;
+            }
+            store.update(name, j -> {
+                j.put("TrainingStartTime", TrainingJobStore.now());
+                j.put("SecondaryStatus", "Training");
+                transition(j, "Training", "Training image download completed. Training in progress.");
+            });
+            for (HostLayout host : hosts) {
+                List<String> argv = new ArrayList<>(command);
+                argv.add("train");
+                process(host).start(argv, processEnvironment(job, host), host.base());
+            }
+            watch(store.find(name).orElseThrow(), hosts);
+        } catch (JobFailure e) {
+            fail(e.getMessage());
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "training job " + name + " failed inside the local cloud", e);
+            fail("InternalServerError: the local cloud could not run the job: " + e);
+        } finally {
+            if (!detached) {
+                onDone.run();
+            }
+        }
+    }
+
+    /** After a restart: go on watching processes that still run, fail the job honestly when they are gone. */
+    private void reattach() {
+        try {
+            JsonNode job = store.find(name).orElseThrow();
+            List<HostLayout> hosts = hosts(job);
+            if (!job.path("SecondaryStatus").asText().equals("Training") && !job.path("TrainingJobStatus").asText().equals("Stopping")) {
+                fail("InternalServerError: the local cloud stopped while the job was " + job.path("SecondaryStatus").asText()
+                        + " and before its processes started: create the job again");
+                return;
+            }
+            for (HostLayout host : hosts) {
+                HostProcess process = process(host);
+                if (process.exitCode().isEmpty() && !process.wrapperAlive()) {
+                    fail("InternalServerError: the local cloud stopped while the job ran and the process of " + host.host()
+                            + " is gone: create the job again");
+                    return;
+                }
+            }
+            job.path("FinalMetricDataList").forEach(m -> lastMetricValues.put(m.path("MetricName").asText(), m.path("Value").asDouble()));
+            if (job.path("TrainingJobStatus").asText().equals("Stopping")) {
+                stopReason = "Stopped by StopTrainingJob";
+            }
+            LOG.info("re-attached to training job " + name);
+            watch(job, hosts);
+        } catch (Exception e) {
+            fail("InternalServerError: the local cloud could not re-attach to the job: " + e);
+        } finally {
+            if (!detached) {
+                onDone.run();
+            }
+        }
+    }
+
+    private List<String> command(JsonNode job) {
+        try {
+            return new AlgorithmImages(env.home().images()).command(job.path("AlgorithmSpecification").path("TrainingImage").asText());
+        } catch (IllegalArgumentException e) {
+            throw new JobFailure("ClientError: " + e.getMessage());
+        }
+    }
+
+    private List<HostLayout> hosts(JsonNode job) {
+        int count = job.path("ResourceConfig").path("InstanceCount").asInt(1);
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            names.add("algo-" + i);
+        }
+        return names.stream().map(h -> new HostLayout(jobDir.resolve(h), h, names)).toList();
+    }
+
+    private HostProcess process(HostLayout host) {
+        return new HostProcess(jobDir.resolve("runtime").resolve(host.host()));
+    }
+
+    /** Channel data to each host (all of it, or a disjoint share with ShardedByS3Key), then checkpoints. */
+    private void download(JsonNode job, List<HostLayout> hosts) throws IOException {
+        for (JsonNode channel : job.path("InputDataConfig")) {
+            String channelName = channel.path("ChannelName").asText();
+            JsonNode source = channel.path("DataSource").path("S3DataSource");
+            S3Uri prefix = S3Uri.parse(source.path("S3Uri").asText(), "S3Uri");
+            List<String> keys = storage.keys(prefix, channelName);
+            boolean sharded = source.path("S3DataDistributionType").asText().equals("ShardedByS3Key");
+            for (int h = 0; h < hosts.size(); h++) {
+                List<String> share = new ArrayList<>();
+                for (int k = 0; k < keys.size(); k++) {
+                    if (!sharded || k % hosts.size() == h) {
+                        share.add(keys.get(k));
+                    }
+                }
+                storage.download(prefix, share, hosts.get(h).channel(channelName));
+            }
+        }
+        if (job.has("CheckpointConfig")) {
+            S3Uri checkpoints = S3Uri.parse(job.path("CheckpointConfig").path("S3Uri").asText(), "CheckpointConfig.S3Uri");
+            for (HostLayout host : hosts) {
+                storage.restore(checkpoints, host.checkpoints(job));
+            }
+        }
+    }
+
+    /** Ships output and metrics, syncs checkpoints, enforces stop and MaxRuntimeInSeconds, until every host ends. */
+    private void watch(JsonNode job, List<HostLayout> hosts) throws Exception {
+        Instant started = Instant.ofEpochMilli((long) (job.path("TrainingStartTime").asDouble() * 1000));
+        Instant deadline = started.plusSeconds(job.path("StoppingCondition").path("MaxRuntimeInSeconds").asLong());
+        List<Pattern> patterns = new ArrayList<>();
+        List<String> metricNames = new ArrayList<>();
+        for (JsonNode definition : job.path("AlgorithmSpecification").path("MetricDefinitions")) {
+            metricNames.add(definition.path("Name").asText());
+            patterns.add(Pattern.compile(definition.path("Regex").asText()));
+        }
+        Map<Path, Long> checkpointsUploaded = new HashMap<>();
+        Instant nextCheckpointSync = Instant.now();
+        Instant terminated = null;
+        Map<String, Integer> exitCodes = new LinkedHashMap<>();
+        while (!detached) {
+            for (HostLayout host : hosts) {
+                HostProcess process = process(host);
+                Optional<Integer> exit = process.exitCode();
+                List<String> lines = exit.isPresent() ? process.remainder() : process.newLines();
+                ship(host, process, lines, patterns, metricNames);
+                exit.ifPresent(code -> exitCodes.put(host.host(), code));
+            }
+            if (job.has("CheckpointConfig") && !Instant.now().isBefore(nextCheckpointSync)) {
+                syncCheckpoints(job, hosts, checkpointsUploaded);
+                nextCheckpointSync = Instant.now().plus(CHECKPOINT_SYNC);
+            }
+            if (exitCodes.size() == hosts.size()) {
+                break;
+            }
+            if (terminated == null && (stopReason != null || Instant.now().isAfter(deadline))) {
+                if (stopReason == null) {
+                    stopReason = "MaxRuntimeExceeded";
+                }
+                for (HostLayout host : hosts) {
+                    process(host).signal(false);
+                }
+                terminated = Instant.now();
+            } else if (terminated != null && Instant.now().isAfter(terminated.plus(env.stopGrace()))) {
+                for (HostLayout host : hosts) {
+                    process(host).signal(true);
+                }
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+        if (!detached) {
+            if (job.has("CheckpointConfig")) {
+                syncCheckpoints(job, hosts, checkpointsUploaded);
+            }
+            finish(job, hosts, exitCodes, started);
+        }
+    }
+
+    private void ship(HostLayout host, HostProcess process, List<String> lines, List<Pattern> patterns,
+                      List<String> metricNames) throws IOException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        List<LogEvent> events = new ArrayList<>();
+        boolean metricsChanged = false;
+        for (String line : lines) {
+            events.add(new LogEvent(now, line));
+            for (int i = 0; i < patterns.size(); i++) {
+                Matcher m = patterns.get(i).matcher(line);
+                if (m.find() && m.groupCount() >= 1) {
+                    try {
+                        double value = Double.parseDouble(m.group(1));
+                        if (!Double.isFinite(value)) {
+                            continue; // CloudWatch takes no NaN or infinity.
+                        }
+                        env.metrics().put(METRIC_NAMESPACE, metricNames.get(i), Map.of("TrainingJobName", name),
+                                Instant.ofEpochMilli(now), value, "None");
+                        lastMetricValues.put(metricNames.get(i), value);
+                        metricsChanged = true;
+                    } catch (NumberFormatException notANumber) {
+                        // A regex that matched something else than a number: SageMaker ignores it too.
+                    }
+                }
+            }
+        }
+        env.logs().append(LOG_GROUP, process.streamName(name, host.host()), events);
+        if (metricsChanged) {
+            store.update(name, job -> job.set("FinalMetricDataList", finalMetrics()));
+        }
+    }
+
+    private ArrayNode finalMetrics() {
+        ArrayNode list = dev.stratus.cloud.server.JsonRpc.JSON.createArrayNode();
+        double now = TrainingJobStore.now();
+        lastMetricValues.forEach((metric, value) -> list.addObject().put("MetricName", metric).put("Value", value).put("Timestamp", now));
+        return list;
+    }
+
+    private void syncCheckpoints(JsonNode job, List<HostLayout> hosts, Map<Path, Long> uploaded) throws IOException {
+        S3Uri destination = S3Uri.parse(job.path("CheckpointConfig").path("S3Uri").asText(), "CheckpointConfig.S3Uri");
+        for (HostLayout host : hosts) {
+            storage.sync(host.checkpoints(job), destination, uploaded);
+        }
+    }
+
+    /** Uploads the artifacts and sets the final status from the exit codes (or the stop that ended them). */
+    private void finish(JsonNode job, List<HostLayout> hosts, Map<String, Integer> exitCodes, Instant started) throws IOException {
+        String failure = null;
+        for (HostLayout host : hosts) {
+            Integer code = exitCodes.get(host.host());
+            if (code != null && code != 0 && failure == null) {
+                failure = failureReason(host, code);
+            }
+        }
+        String stop = stopReason;
+        update("Uploading", "Uploading generated training model");
+        S3Uri output = S3Uri.parse(job.path("OutputDataConfig").path("S3OutputPath").asText(), "S3OutputPath").resolve(name + "/output");
+        HostLayout first = hosts.get(0);
+        Path scratch = Files.createDirectories(jobDir.resolve("runtime"));
+        storage.uploadArchive(first.model(), output.resolve("model.tar.gz"), scratch);
+        if (hasFiles(first.outputData())) {
+            storage.uploadArchive(first.outputData(), output.resolve("output.tar.gz"), scratch);
+        }
+        double end = TrainingJobStore.now();
+        String reason = failure;
+        store.update(name, j -> {
+            j.putObject("ModelArtifacts").put("S3ModelArtifacts", output.resolve("model.tar.gz").toString());
+            j.put("TrainingEndTime", end);
+            if (started != null) {
+                double seconds = Math.max(1, Math.ceil(end - started.toEpochMilli() / 1000.0));
+                j.put("TrainingTimeInSeconds", (long) seconds);
+                j.put("BillableTimeInSeconds", (long) seconds * hosts.size());
+            }
+            j.set("FinalMetricDataList", finalMetrics());
+            if (stop != null && stop.equals("MaxRuntimeExceeded")) {
+                // As on SageMaker, a job that runs out of time ends Stopped with this secondary status.
+                j.put("TrainingJobStatus", "Stopped");
+                transition(j, "MaxRuntimeExceeded", "Job stopped because it exceeded MaxRuntimeInSeconds");
+            } else if (stop != null) {
+                j.put("TrainingJobStatus", "Stopped");
+                transition(j, "Stopped", "Training job stopped");
+            } else if (reason != null) {
+                j.put("TrainingJobStatus", "Failed");
+                j.put("FailureReason", reason);
+                transition(j, "Failed", "Training job failed");
+            } else {
+                j.put("TrainingJobStatus", "Completed");
+                transition(j, "Completed", "Training job completed");
+            }
+        });
+    }
+
+    /** {@code output/failure} (its first 1024 characters), as SageMaker reports it, else what the exit code says. */
+    private static String failureReason(HostLayout host, int code) throws IOException {
+        if (Files.isRegularFile(host.failure()) && Files.size(host.failure()) > 0) {
+            String text = Files.readString(host.failure()).strip();
+            return text.length() > 1024 ? text.substring(0, 1024) : text;
+        }
+        if (code > 128) {
+            return "AlgorithmError: the algorithm on " + host.host() + " was killed by signal " + (code - 128)
+                    + (code - 128 == 9 ? " (SIGKILL)" : code - 128 == 15 ? " (SIGTERM)" : "");
+        }
+        return "AlgorithmError: the algorithm on " + host.host() + " exited with code " + code
+                + " and wrote no output/failure: see the job's log stream";
+    }
+
+    private static boolean hasFiles(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return false;
+        }
+        try (var files = Files.walk(folder)) {
+            return files.anyMatch(Files::isRegularFile);
+        }
+    }
+
+    private void fail(String reason) {
+        try {
+            store.update(name, j -> {
+                j.put("TrainingJobStatus", "Failed");
+                j.put("FailureReason", reason.length() > 1024 ? reason.substring(0, 1024) : reason);
+                j.put("TrainingEndTime", TrainingJobStore.now());
+                transition(j, "Failed", reason.lines().findFirst().orElse(reason));
+            });
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record the failure of training job " + name, e);
+        }
+    }
+
+    private void update(String secondary, String message) {
+        store.update(name, j -> transition(j, secondary, message));
+    }
+
+    /** Ends the current secondary status and starts the next one. */
+    private static void transition(ObjectNode job, String status, String message) {
+        double now = TrainingJobStore.now();
+        ArrayNode transitions = job.withArray("SecondaryStatusTransitions");
+        if (!transitions.isEmpty()) {
+            ObjectNode last = (ObjectNode) transitions.get(transitions.size() - 1);
+            if (!last.has("EndTime")) {
+                last.put("EndTime", now);
+            }
+        }
+        ObjectNode next = transitions.addObject().put("Status", status).put("StartTime", now).put("StatusMessage", message);
+        if (List.of("Completed", "Failed", "Stopped", "MaxRuntimeExceeded").contains(status)) {
+            next.put("EndTime", now);
+        }
+        job.put("SecondaryStatus", status);
+    }
+
+    /** What the algorithm sees: the platform's variables and the local endpoint, never the server's credentials file. */
+    private Map<String, String> processEnvironment(JsonNode job, HostLayout host) throws IOException {
+        Map<String, String> environment = new LinkedHashMap<>();
+        for (String inherited : List.of("PATH", "HOME", "LANG", "JAVA_HOME", "TMPDIR", "OMP_WAIT_POLICY")) {
+            String value = System.getenv(inherited);
+            if (value != null) {
+                environment.put(inherited, value);
+            }
+        }
+        environment.put("AWS_ENDPOINT_URL", env.endpoint().toString());
+        environment.put("AWS_ACCESS_KEY_ID", env.credentials().accessKeyId());
+        environment.put("AWS_SECRET_ACCESS_KEY", env.credentials().secretAccessKey());
+        environment.put("AWS_REGION", env.region());
+        environment.put("AWS_DEFAULT_REGION", env.region());
+        environment.putAll(host.environment(job));
+        return environment;
+    }
+}

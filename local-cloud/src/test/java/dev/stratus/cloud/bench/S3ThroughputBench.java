@@ -1,0 +1,109 @@
+package dev.stratus.cloud.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import dev.stratus.cloud.testing.LocalCloudFixture;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.transfer.s3.S3TransferManager;
+
+/**
+ * S3 through the local endpoint: the SDK's transfer manager against {@code aws s3 cp}, up and
+ * down, side by side in one run (default 1 GB; first argument in MB). Run with bench/local-cloud.sh.
+ */
+public final class S3ThroughputBench {
+
+    public static void main(String[] args) throws Exception {
+        int megabytes = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
+        Path work = Files.createTempDirectory("stratus-bench-s3");
+        Path file = work.resolve("payload.bin");
+        write(file, megabytes);
+        try (LocalCloudFixture cloud = new LocalCloudFixture(work.resolve("home"))) {
+            cloud.s3.createBucket(r -> r.bucket("throughput"));
+            var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                    cloud.cloud().credentials().accessKeyId(), cloud.cloud().credentials().secretAccessKey()));
+            // Uploads go multipart; downloads single-part, since S3Proxy ignores partNumber (measured-here.md).
+            try (S3AsyncClient multipart = S3AsyncClient.builder().endpointOverride(cloud.cloud().endpoint()).region(Region.US_EAST_1)
+                    .credentialsProvider(credentials).forcePathStyle(true).multipartEnabled(true)
+                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED).build();
+                 S3AsyncClient single = S3AsyncClient.builder().endpointOverride(cloud.cloud().endpoint()).region(Region.US_EAST_1)
+                    .credentialsProvider(credentials).forcePathStyle(true)
+                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED).build();
+                 S3TransferManager up = S3TransferManager.builder().s3Client(multipart).build();
+                 S3TransferManager down = S3TransferManager.builder().s3Client(single).build()) {
+                double sdkUp = seconds(() -> up.uploadFile(u -> u.source(file).putObjectRequest(p -> p.bucket("throughput").key("sdk.bin")))
+                        .completionFuture().join());
+                Path sdkCopy = work.resolve("sdk-down.bin");
+                double sdkDown = seconds(() -> down.downloadFile(d -> d.destination(sdkCopy)
+                        .getObjectRequest(g -> g.bucket("throughput").key("sdk.bin"))).completionFuture().join());
+                double cliUp = seconds(() -> cli(cloud, "s3", "cp", file.toString(), "s3://throughput/cli.bin"));
+                Path cliCopy = work.resolve("cli-down.bin");
+                double cliDown = seconds(() -> cli(cloud, "s3", "cp", "s3://throughput/cli.bin", cliCopy.toString()));
+                if (Files.size(sdkCopy) != Files.size(file) || Files.size(cliCopy) != Files.size(file)) {
+                    throw new AssertionError("a download came back with the wrong size");
+                }
+                System.out.printf("S3 through the local endpoint, %d MB, one run side by side:%n", megabytes);
+                System.out.printf("  upload:   SDK transfer manager %6.0f MB/s   aws s3 cp %6.0f MB/s   ratio %.2fx (target >= 1.5x)%n",
+                        megabytes / sdkUp, megabytes / cliUp, cliUp / sdkUp);
+                System.out.printf("  download: SDK transfer manager %6.0f MB/s   aws s3 cp %6.0f MB/s   ratio %.2fx%n",
+                        megabytes / sdkDown, megabytes / cliDown, cliDown / sdkDown);
+            }
+        } finally {
+            try (var files = Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    private static double seconds(Work work) throws Exception {
+        long start = System.nanoTime();
+        work.run();
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static void cli(LocalCloudFixture cloud, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/aws", "--endpoint-url", cloud.cloud().endpoint().toString(),
+                "--region", "us-east-1"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        Map<String, String> env = builder.environment();
+        env.put("AWS_ACCESS_KEY_ID", cloud.cloud().credentials().accessKeyId());
+        env.put("AWS_SECRET_ACCESS_KEY", cloud.cloud().credentials().secretAccessKey());
+        Process process = builder.start();
+        if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new AssertionError("aws " + String.join(" ", args) + " failed");
+        }
+    }
+
+    private static void write(Path file, int megabytes) throws IOException {
+        byte[] block = new byte[1024 * 1024];
+        new Random(42).nextBytes(block);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (int i = 0; i < megabytes; i++) {
+                out.write(block);
+            }
+        }
+    }
+
+    private S3ThroughputBench() {
+    }
+}

@@ -1,0 +1,183 @@
+package dev.stratus.cloud.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.stratus.cloud.testing.LocalCloudFixture;
+
+/** The same flows through Debian's AWS CLI (/usr/bin/aws), which knows nothing of Stratus. */
+class AwsCliTest {
+
+    private static final Path AWS = Path.of("/usr/bin/aws");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path home;
+    @TempDir
+    static Path work;
+    static LocalCloudFixture cloud;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertTrue(Files.isExecutable(AWS), "the AWS CLI is installed by ./stratus test (apt-get install awscli)");
+        cloud = new LocalCloudFixture(home);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cloud != null) {
+            cloud.close();
+        }
+    }
+
+    record Result(int exitCode, String stdout, String stderr) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(stdout);
+        }
+    }
+
+    /** Runs the CLI against the local endpoint with the local credentials and nothing else from this machine. */
+    static Result aws(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(AWS.toString(), "--endpoint-url", cloud.cloud().endpoint().toString(),
+                "--region", "us-east-1", "--output", "json"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("AWS_"));
+        env.put("AWS_ACCESS_KEY_ID", cloud.cloud().credentials().accessKeyId());
+        env.put("AWS_SECRET_ACCESS_KEY", cloud.cloud().credentials().secretAccessKey());
+        env.put("AWS_CONFIG_FILE", work.resolve("no-config").toString());
+        env.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-credentials").toString());
+        Path out = Files.createTempFile(work, "out", ".txt");
+        Path err = Files.createTempFile(work, "err", ".txt");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("aws " + String.join(" ", args) + " did not finish");
+        }
+        return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void s3CommandsWork() throws Exception {
+        assertEquals(0, aws("s3", "mb", "s3://cli-bucket").exitCode());
+        Path file = Files.writeString(work.resolve("hello.txt"), "hello from the CLI\n");
+        Result cp = aws("s3", "cp", file.toString(), "s3://cli-bucket/dir/hello.txt");
+        assertEquals(0, cp.exitCode(), cp.stderr());
+        Result ls = aws("s3", "ls", "s3://cli-bucket/dir/");
+        assertTrue(ls.stdout().contains("hello.txt"), ls.stdout());
+        Result down = aws("s3", "cp", "s3://cli-bucket/dir/hello.txt", work.resolve("back.txt").toString());
+        assertEquals(0, down.exitCode(), down.stderr());
+        assertEquals("hello from the CLI\n", Files.readString(work.resolve("back.txt")));
+        assertEquals(0, aws("s3", "rm", "s3://cli-bucket/dir/hello.txt").exitCode());
+        assertFalse(aws("s3", "ls", "s3://cli-bucket/dir/").stdout().contains("hello.txt"));
+        Result escape = aws("s3api", "put-object", "--bucket", "cli-bucket", "--key", "../escape.txt", "--body", file.toString());
+        assertTrue(escape.exitCode() != 0, "a key with .. is refused: " + escape.stdout());
+        assertFalse(Files.exists(home.resolve("s3/escape.txt")));
+    }
+
+    @Test
+    void trainingLogsAndMetricsWork() throws Exception {
+        assertEquals(0, aws("s3", "mb", "s3://cli-train").exitCode());
+        Path data = Files.writeString(work.resolve("data.csv"), "1,2\n3,4\n");
+        assertEquals(0, aws("s3", "cp", data.toString(), "s3://cli-train/train/data.csv").exitCode());
+        Path input = work.resolve("job.json");
+        Files.writeString(input, """
+                {
+                  "TrainingJobName": "cli-job",
+                  "RoleArn": "%s",
+                  "AlgorithmSpecification": {"TrainingImage": "%s", "TrainingInputMode": "File",
+                    "MetricDefinitions": [{"Name": "loss", "Regex": "loss=([0-9.]+)"}]},
+                  "HyperParameters": {"epochs": "2"},
+                  "InputDataConfig": [{"ChannelName": "train",
+                    "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://cli-train/train/"}}}],
+                  "OutputDataConfig": {"S3OutputPath": "s3://cli-train/output"},
+                  "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+                  "StoppingCondition": {"MaxRuntimeInSeconds": 300}
+                }
+                """.formatted(LocalCloudFixture.ROLE, LocalCloudFixture.TEST_IMAGE));
+        Result created = aws("sagemaker", "create-training-job", "--cli-input-json", "file://" + input);
+        assertEquals(0, created.exitCode(), created.stderr());
+        assertEquals("arn:aws:sagemaker:us-east-1:000000000000:training-job/cli-job", created.json().path("TrainingJobArn").asText());
+
+        JsonNode job = null;
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (Instant.now().isBefore(deadline)) {
+            job = aws("sagemaker", "describe-training-job", "--training-job-name", "cli-job").json();
+            if (!job.path("TrainingJobStatus").asText().equals("InProgress")) {
+                break;
+            }
+            Thread.sleep(300);
+        }
+        assertEquals("Completed", job.path("TrainingJobStatus").asText(), job.toString());
+        assertEquals("s3://cli-train/output/cli-job/output/model.tar.gz", job.path("ModelArtifacts").path("S3ModelArtifacts").asText());
+
+        JsonNode listed = aws("sagemaker", "list-training-jobs", "--name-contains", "cli-").json();
+        assertEquals("cli-job", listed.path("TrainingJobSummaries").get(0).path("TrainingJobName").asText());
+
+        String stream = aws("logs", "describe-log-streams", "--log-group-name", "/aws/sagemaker/TrainingJobs",
+                "--log-stream-name-prefix", "cli-job/").json().path("logStreams").get(0).path("logStreamName").asText();
+        JsonNode events = aws("logs", "get-log-events", "--log-group-name", "/aws/sagemaker/TrainingJobs",
+                "--log-stream-name", stream, "--start-from-head").json().path("events");
+        List<String> messages = new ArrayList<>();
+        events.forEach(e -> messages.add(e.path("message").asText()));
+        assertTrue(messages.contains("epoch=2 loss=0.5"), messages.toString());
+
+        JsonNode stats = aws("cloudwatch", "get-metric-statistics", "--namespace", "/aws/sagemaker/TrainingJobs",
+                "--metric-name", "loss", "--dimensions", "Name=TrainingJobName,Value=cli-job",
+                "--start-time", Instant.now().minusSeconds(3600).toString(), "--end-time", Instant.now().plusSeconds(60).toString(),
+                "--period", "3600", "--statistics", "Minimum", "Maximum").json();
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (JsonNode point : stats.path("Datapoints")) {
+            min = Math.min(min, point.path("Minimum").asDouble());
+            max = Math.max(max, point.path("Maximum").asDouble());
+        }
+        assertEquals(0.5, min, 1e-9, stats.toString());
+        assertEquals(1.0, max, 1e-9, stats.toString());
+    }
+
+    @Test
+    void stopTrainingJobWorks() throws Exception {
+        assertEquals(0, aws("s3", "mb", "s3://cli-stop").exitCode());
+        Path data = Files.writeString(work.resolve("stop.csv"), "1\n");
+        assertEquals(0, aws("s3", "cp", data.toString(), "s3://cli-stop/train/stop.csv").exitCode());
+        Path input = work.resolve("stop.json");
+        Files.writeString(input, """
+                {"TrainingJobName": "cli-stop", "RoleArn": "%s",
+                 "AlgorithmSpecification": {"TrainingImage": "%s", "TrainingInputMode": "File"},
+                 "HyperParameters": {"sleep_seconds": "60"},
+                 "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://cli-stop/train/"}}}],
+                 "OutputDataConfig": {"S3OutputPath": "s3://cli-stop/output"},
+                 "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+                 "StoppingCondition": {"MaxRuntimeInSeconds": 300}}
+                """.formatted(LocalCloudFixture.ROLE, LocalCloudFixture.TEST_IMAGE));
+        assertEquals(0, aws("sagemaker", "create-training-job", "--cli-input-json", "file://" + input).exitCode());
+        cloud.awaitJob("cli-stop", j -> j.secondaryStatusAsString().equals("Training"), Duration.ofSeconds(60));
+        Result stop = aws("sagemaker", "stop-training-job", "--training-job-name", "cli-stop");
+        assertEquals(0, stop.exitCode(), stop.stderr());
+        assertEquals("Stopped", cloud.awaitEnd("cli-stop").trainingJobStatusAsString());
+
+        Result missing = aws("sagemaker", "describe-training-job", "--training-job-name", "no-such-job");
+        assertEquals(254, missing.exitCode());
+        assertTrue(missing.stderr().contains("ValidationException"), missing.stderr());
+    }
+}

@@ -1,0 +1,136 @@
+package dev.stratus.cloud.testing;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.stratus.cloud.CloudHome;
+import dev.stratus.cloud.LocalCloud;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sagemaker.SageMakerClient;
+import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * A local cloud on a free port and a temporary home, with the test trainer installed as the
+ * image {@code stratus/test-trainer}, and real AWS SDK clients pointed at it.
+ */
+public final class LocalCloudFixture implements AutoCloseable {
+
+    public static final String TEST_IMAGE = "stratus/test-trainer:1";
+    public static final String ROLE = "arn:aws:iam::000000000000:role/SageMakerRole";
+
+    private final Path home;
+    private LocalCloud cloud;
+    public S3Client s3;
+    public SageMakerClient sagemaker;
+    public CloudWatchLogsClient logs;
+    public CloudWatchClient cloudwatch;
+    public StsClient sts;
+
+    public LocalCloudFixture(Path home) throws Exception {
+        this.home = home;
+        installTestTrainer(home);
+        start();
+    }
+
+    /** Starts (again) on the same home: what a restarted server sees. */
+    public void start() throws Exception {
+        cloud = LocalCloud.start(LocalCloud.Options.defaults(new CloudHome(home)).withPort(0).withStopGrace(Duration.ofSeconds(3)));
+        URI endpoint = cloud.endpoint();
+        CloudHome.Credentials credentials = cloud.credentials();
+        s3 = s3(endpoint, credentials);
+        sagemaker = sageMaker(endpoint, credentials);
+        logs = logs(endpoint, credentials);
+        cloudwatch = CloudWatchClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(provider(credentials)).build();
+        sts = StsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(provider(credentials)).build();
+    }
+
+    /** An S3 client as the local cloud needs it: path-style, checksums only when required (measured-here.md). */
+    public static S3Client s3(URI endpoint, CloudHome.Credentials credentials) {
+        return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(provider(credentials))
+                .forcePathStyle(true)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED).build();
+    }
+
+    public static SageMakerClient sageMaker(URI endpoint, CloudHome.Credentials credentials) {
+        return SageMakerClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(provider(credentials)).build();
+    }
+
+    public static CloudWatchLogsClient logs(URI endpoint, CloudHome.Credentials credentials) {
+        return CloudWatchLogsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(provider(credentials)).build();
+    }
+
+    private static StaticCredentialsProvider provider(CloudHome.Credentials credentials) {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(credentials.accessKeyId(), credentials.secretAccessKey()));
+    }
+
+    public LocalCloud cloud() {
+        return cloud;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    /** Polls DescribeTrainingJob until {@code done} holds, failing after {@code limit}. */
+    public DescribeTrainingJobResponse awaitJob(String name, Predicate<DescribeTrainingJobResponse> done, Duration limit)
+            throws InterruptedException {
+        return await(sagemaker, name, done, limit);
+    }
+
+    public static DescribeTrainingJobResponse await(SageMakerClient sagemaker, String name,
+                                                    Predicate<DescribeTrainingJobResponse> done, Duration limit)
+            throws InterruptedException {
+        Instant deadline = Instant.now().plus(limit);
+        DescribeTrainingJobResponse job;
+        do {
+            job = sagemaker.describeTrainingJob(r -> r.trainingJobName(name));
+            if (done.test(job)) {
+                return job;
+            }
+            Thread.sleep(100);
+        } while (Instant.now().isBefore(deadline));
+        throw new AssertionError("training job " + name + " did not get there in " + limit + ": " + job);
+    }
+
+    public DescribeTrainingJobResponse awaitEnd(String name) throws InterruptedException {
+        return awaitJob(name, j -> List.of("Completed", "Failed", "Stopped").contains(j.trainingJobStatusAsString()),
+                Duration.ofSeconds(90));
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+        sagemaker.close();
+        logs.close();
+        cloudwatch.close();
+        sts.close();
+        cloud.close();
+    }
+
+    private static void installTestTrainer(Path home) throws Exception {
+        Path image = Files.createDirectories(home.resolve("images/test-trainer"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        new ObjectMapper().writeValue(image.resolve("image.json").toFile(), Map.of("command",
+                List.of(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+                        TestTrainer.class.getName())));
+    }
+}
