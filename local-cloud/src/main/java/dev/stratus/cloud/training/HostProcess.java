@@ -29,6 +29,9 @@ final class HostProcess {
             echo $? > "$exitfile.tmp" && mv "$exitfile.tmp" "$exitfile"
             """;
 
+    /** Output read per poll at most; the rest waits for the next. */
+    private static final int MAX_READ = 4 * 1024 * 1024;
+
     private final Path runtime;
 
     HostProcess(Path runtime) {
@@ -90,38 +93,42 @@ final class HostProcess {
         });
     }
 
-    /** Complete lines written since the last call; the offset persists so a re-attached server goes on from there. */
-    List<String> newLines() throws IOException {
-        Path offsetFile = runtime.resolve("log.offset");
-        long offset = Files.exists(offsetFile) ? Long.parseLong(Files.readString(offsetFile).strip()) : 0;
-        if (!Files.exists(log()) || Files.size(log()) <= offset) {
-            return List.of();
-        }
-        byte[] bytes;
-        try (RandomAccessFile file = new RandomAccessFile(log().toFile(), "r")) {
-            file.seek(offset);
-            bytes = new byte[(int) Math.min(file.length() - offset, 4 * 1024 * 1024)];
-            file.readFully(bytes);
-        }
-        int end = lastNewline(bytes);
-        if (end < 0) {
-            return List.of();
-        }
-        Files.writeString(offsetFile, Long.toString(offset + end + 1));
-        return new String(bytes, 0, end, StandardCharsets.UTF_8).lines().toList();
+    /** Output read but not yet shipped: its lines, and the log offset after them. */
+    record Output(List<String> lines, long endOffset) {
     }
 
-    /** What is left after the last newline, once the process has ended: output without a final newline. */
-    List<String> remainder() throws IOException {
-        List<String> lines = new ArrayList<>(newLines());
-        Path offsetFile = runtime.resolve("log.offset");
-        long offset = Files.exists(offsetFile) ? Long.parseLong(Files.readString(offsetFile).strip()) : 0;
-        if (Files.exists(log()) && Files.size(log()) > offset) {
-            byte[] all = Files.readAllBytes(log());
-            lines.add(new String(all, (int) offset, all.length - (int) offset, StandardCharsets.UTF_8));
-            Files.writeString(offsetFile, Long.toString(all.length));
+    /**
+     * Complete lines after the shipped offset; with {@code ended}, also a last line without a newline.
+     * Nothing moves until {@link #shipped}: a server that dies before then ships these lines again.
+     */
+    Output unshipped(boolean ended) throws IOException {
+        long offset = shippedOffset();
+        if (!Files.exists(log()) || Files.size(log()) <= offset) {
+            return new Output(List.of(), offset);
         }
-        return lines;
+        byte[] bytes;
+        boolean toTheEnd;
+        try (RandomAccessFile file = new RandomAccessFile(log().toFile(), "r")) {
+            file.seek(offset);
+            bytes = new byte[(int) Math.min(file.length() - offset, MAX_READ)];
+            file.readFully(bytes);
+            toTheEnd = offset + bytes.length == file.length();
+        }
+        int end = ended && toTheEnd ? bytes.length : lastNewline(bytes) + 1;
+        if (end <= 0) {
+            return new Output(List.of(), offset);
+        }
+        return new Output(new String(bytes, 0, end, StandardCharsets.UTF_8).lines().toList(), offset + end);
+    }
+
+    /** Records that the output up to {@code offset} is in CloudWatch Logs. */
+    void shipped(long offset) throws IOException {
+        Files.writeString(runtime.resolve("log.offset"), Long.toString(offset));
+    }
+
+    private long shippedOffset() throws IOException {
+        Path file = runtime.resolve("log.offset");
+        return Files.exists(file) ? Long.parseLong(Files.readString(file).strip()) : 0;
     }
 
     /** The log stream's name, chosen once at launch: {@code <job>/algo-<n>-<epoch seconds>}. */

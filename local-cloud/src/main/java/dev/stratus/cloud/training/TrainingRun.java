@@ -246,8 +246,12 @@ public final class TrainingRun {
             for (HostLayout host : hosts) {
                 HostProcess process = process(host);
                 Optional<Integer> exit = process.exitCode();
-                List<String> lines = exit.isPresent() ? process.remainder() : process.newLines();
-                ship(host, process, lines, patterns, metricNames);
+                HostProcess.Output output;
+                do {
+                    output = process.unshipped(exit.isPresent());
+                    ship(host, process, output.lines(), patterns, metricNames);
+                    process.shipped(output.endOffset());
+                } while (exit.isPresent() && !output.lines().isEmpty()); // an ended process's output is shipped whole
                 exit.ifPresent(code -> exitCodes.put(host.host(), code));
             }
             if (job.has("CheckpointConfig") && !Instant.now().isBefore(nextCheckpointSync)) {
@@ -308,10 +312,11 @@ public final class TrainingRun {
                 }
             }
         }
-        env.logs().append(LOG_GROUP, process.streamName(name, host.host()), events);
         if (metricsChanged) {
             store.update(name, job -> job.set("FinalMetricDataList", finalMetrics()));
         }
+        // Last, right before the caller records the offset: a crash in between ships these lines again, never loses them.
+        env.logs().append(LOG_GROUP, process.streamName(name, host.host()), events);
     }
 
     private ArrayNode finalMetrics() {
