@@ -221,6 +221,23 @@ class TrainingJobsTest {
     }
 
     @Test
+    void anAlgorithmThatIgnoresSigtermIsKilledAfterTheGracePeriod() throws Exception {
+        Path image = Files.createDirectories(home.resolve("images/stubborn"));
+        Files.writeString(image.resolve("image.json"), "{\"command\": [\"sh\", \"-c\", \"trap '' TERM; echo ignoring TERM;"
+                + " while :; do sleep 1; done\", \"stubborn\"]}");
+        cloud.sagemaker.createTrainingJob(job("stubborn", Map.of(), b -> b.algorithmSpecification(a -> a
+                .trainingImage("stratus/stubborn:latest").trainingInputMode("File"))));
+        cloud.awaitJob("stubborn", j -> j.secondaryStatusAsString().equals("Training"), Duration.ofSeconds(30));
+        Thread.sleep(500);
+        Instant stopped = Instant.now();
+        cloud.sagemaker.stopTrainingJob(r -> r.trainingJobName("stubborn"));
+        DescribeTrainingJobResponse job = cloud.awaitEnd("stubborn");
+        assertEquals("Stopped", job.trainingJobStatusAsString());
+        // The fixture's grace period is 3 s: SIGTERM was ignored, SIGKILL ended it.
+        assertTrue(Duration.between(stopped, Instant.now()).toMillis() >= 3000);
+    }
+
+    @Test
     void aProcessKilledFromOutsideFailsItsJob() throws Exception {
         cloud.sagemaker.createTrainingJob(job("killed", Map.of("sleep_seconds", "60")));
         cloud.awaitJob("killed", j -> j.secondaryStatusAsString().equals("Training"), Duration.ofSeconds(30));
