@@ -34,17 +34,14 @@ public final class S3ThroughputBench {
             cloud.s3.createBucket(r -> r.bucket("throughput"));
             var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(
                     cloud.cloud().credentials().accessKeyId(), cloud.cloud().credentials().secretAccessKey()));
-            // Uploads go multipart; downloads single-part, since S3Proxy ignores partNumber (measured-here.md).
-            try (S3AsyncClient multipart = S3AsyncClient.builder().endpointOverride(cloud.cloud().endpoint()).region(Region.US_EAST_1)
-                    .credentialsProvider(credentials).forcePathStyle(true).multipartEnabled(true)
-                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED).build();
-                 S3AsyncClient single = S3AsyncClient.builder().endpointOverride(cloud.cloud().endpoint()).region(Region.US_EAST_1)
+            // The CRT-based client: the transfer manager's recommended, native multipart engine. It downloads by ranges,
+            // which S3Proxy serves (it ignores partNumber, which the Java multipart client would use).
+            try (S3AsyncClient crt = S3AsyncClient.crtBuilder().endpointOverride(cloud.cloud().endpoint()).region(Region.US_EAST_1)
                     .credentialsProvider(credentials).forcePathStyle(true)
                     .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED).build();
-                 S3TransferManager up = S3TransferManager.builder().s3Client(multipart).build();
-                 S3TransferManager down = S3TransferManager.builder().s3Client(single).build()) {
+                 S3TransferManager up = S3TransferManager.builder().s3Client(crt).build();
+                 S3TransferManager down = up) {
                 double sdkUp = seconds(() -> up.uploadFile(u -> u.source(file).putObjectRequest(p -> p.bucket("throughput").key("sdk.bin")))
                         .completionFuture().join());
                 Path sdkCopy = work.resolve("sdk-down.bin");
