@@ -93,6 +93,19 @@ public final class Jupyter {
         return jupyterPath;
     }
 
+    /** Runs {@code <repoRoot>/stratus args...} from the repository root. */
+    public static ProcessResult stratus(String... args) {
+        return stratus(Map.of(), args);
+    }
+
+    /** The same with {@code env} added to (or replacing entries of) this environment. */
+    public static ProcessResult stratus(Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(repoRoot().resolve("stratus").toString());
+        command.addAll(List.of(args));
+        return exec(command, env, repoRoot(), INSTALL_TIMEOUT);
+    }
+
     // ------------------------------------------------------------------ kernel sessions
 
     /** A session against the {@code stratus} kernelspec found through {@code jupyterPath}. */

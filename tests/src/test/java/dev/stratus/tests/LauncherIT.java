@@ -1,5 +1,6 @@
 package dev.stratus.tests;
 
+import static dev.stratus.tests.Jupyter.stratus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,13 +33,6 @@ class LauncherIT {
 
     @TempDir
     Path temp;
-
-    private Jupyter.ProcessResult stratus(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Jupyter.repoRoot().resolve("stratus").toString());
-        command.addAll(List.of(args));
-        return Jupyter.exec(command, Map.of(), Jupyter.repoRoot(), Duration.ofMinutes(5));
-    }
 
     @Test
     void kernelInstallWritesAKernelspecJupyterUnderstands() throws Exception {
@@ -107,7 +101,7 @@ class LauncherIT {
 
     private void checkPrerequisiteErrors(Path bin) throws Exception {
         Map<String, String> noJava = Map.of("PATH", bin.toString(), "JAVA_HOME", "");
-        Jupyter.ProcessResult install = stratusWith(noJava, "kernel", "install", "--prefix", temp.resolve("p").toString());
+        Jupyter.ProcessResult install = stratus(noJava, "kernel", "install", "--prefix", temp.resolve("p").toString());
         assertEquals(1, install.exitCode(), install.outputTail());
         assertEquals("stratus: java 17+ not found: install it with 'apt-get install -y openjdk-17-jdk-headless'",
                 install.stderr().strip());
@@ -115,12 +109,12 @@ class LauncherIT {
         Map<String, String> noMaven = Map.of("PATH", bin + ":" + temp.resolve("java-only"), "JAVA_HOME", "");
         Files.createDirectories(temp.resolve("java-only"));
         Files.createSymbolicLink(temp.resolve("java-only/java"), Path.of("/usr/bin/java").toRealPath());
-        Jupyter.ProcessResult test = stratusWith(noMaven, "test");
+        Jupyter.ProcessResult test = stratus(noMaven, "test");
         assertEquals(1, test.exitCode(), test.outputTail());
         assertEquals("stratus: mvn not found: install it with 'apt-get install -y maven'", test.stderr().strip());
 
         Map<String, String> badJavaHome = Map.of("JAVA_HOME", temp.resolve("no-jdk").toString());
-        Jupyter.ProcessResult home = stratusWith(badJavaHome, "kernel", "install", "--prefix", temp.resolve("p").toString());
+        Jupyter.ProcessResult home = stratus(badJavaHome, "kernel", "install", "--prefix", temp.resolve("p").toString());
         assertEquals(1, home.exitCode());
         assertEquals(1, home.stderr().strip().lines().count(), home.stderr());
         assertTrue(home.stderr().contains("or unset JAVA_HOME"), home.stderr());
@@ -142,13 +136,6 @@ class LauncherIT {
             }
         }
         return bin;
-    }
-
-    private Jupyter.ProcessResult stratusWith(Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Jupyter.repoRoot().resolve("stratus").toString());
-        command.addAll(List.of(args));
-        return Jupyter.exec(command, env, Jupyter.repoRoot(), Duration.ofMinutes(5));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.stratus.tests;
 
+import static dev.stratus.tests.Jupyter.stratus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,13 +24,6 @@ class LocalCloudLauncherIT {
 
     @TempDir
     Path home;
-
-    private Jupyter.ProcessResult stratus(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Jupyter.repoRoot().resolve("stratus").toString());
-        command.addAll(List.of(args));
-        return Jupyter.exec(command, Map.of(), Jupyter.repoRoot(), Duration.ofMinutes(5));
-    }
 
     @AfterEach
     void stop() {

@@ -105,13 +105,7 @@ public final class SignatureVerifier {
 
     /** The request as the client signed it, signed again here with the local secret. */
     private SdkHttpRequest sign(SignedRequest request, Authorization claimed, Instant signedAt) {
-        SdkHttpRequest rebuilt;
-        try {
-            rebuilt = rebuild(request, claimed.signedHeaders());
-        } catch (IllegalArgumentException unreadable) {
-            // A method, path or query the SDK cannot even represent: nothing a client signed could match it.
-            throw new AwsException(403, "SignatureDoesNotMatch", MISMATCH + " (" + unreadable.getMessage() + ")");
-        }
+        SdkHttpRequest rebuilt = rebuild(request, claimed.signedHeaders());
         // The signer hashes the body unless the client says it signed UNSIGNED-PAYLOAD instead (over http the signer would
         // hash it regardless, which is why rebuild() says https).
         boolean payloadSigned = !first(request.headers(), "x-amz-content-sha256").equals(UNSIGNED_PAYLOAD);
@@ -136,12 +130,7 @@ public final class SignatureVerifier {
      */
     @SuppressWarnings("deprecation")
     private String signAsSent(SignedRequest request, Authorization claimed, Instant signedAt) {
-        SdkHttpRequest rebuilt;
-        try {
-            rebuilt = rebuild(request, claimed.signedHeaders());
-        } catch (IllegalArgumentException unreadable) {
-            throw new AwsException(403, "SignatureDoesNotMatch", MISMATCH + " (" + unreadable.getMessage() + ")");
-        }
+        SdkHttpRequest rebuilt = rebuild(request, claimed.signedHeaders());
         String host = first(request.headers(), "host");
         int colon = host.lastIndexOf(':');
         // This signer signs the request's own host and port as the Host header, not a Host header it is given.
@@ -168,6 +157,15 @@ public final class SignatureVerifier {
 
     /** Method, path and query as received, and only the signed headers: others (Connection, User-Agent...) are not covered. */
     private static SdkHttpRequest rebuild(SignedRequest request, String signedHeaders) {
+        try {
+            return rebuildOrThrow(request, signedHeaders);
+        } catch (IllegalArgumentException unreadable) {
+            // A method, path or query the SDK cannot even represent: nothing a client signed could match it.
+            throw new AwsException(403, "SignatureDoesNotMatch", MISMATCH + " (" + unreadable.getMessage() + ")");
+        }
+    }
+
+    private static SdkHttpRequest rebuildOrThrow(SignedRequest request, String signedHeaders) {
         SdkHttpRequest.Builder rebuilt = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.fromValue(request.method()))
                 // Neither protocol nor this host is signed; the signer keeps the Host header below rather than this one.
