@@ -2,9 +2,11 @@ package dev.stratus.cloud;
 
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 import org.eclipse.jetty.http.UriCompliance;
@@ -24,6 +26,7 @@ import dev.stratus.cloud.server.Router;
 import dev.stratus.cloud.server.SignatureVerifier;
 import dev.stratus.cloud.state.Database;
 import dev.stratus.cloud.sts.StsService;
+import dev.stratus.cloud.training.AlgorithmImages;
 import dev.stratus.cloud.training.TrainingJobs;
 import dev.stratus.cloud.training.TrainingRun;
 
@@ -39,18 +42,25 @@ public final class LocalCloud implements AutoCloseable {
     public static final String DEFAULT_REGION = "us-east-1";
     private static final Logger LOG = Logger.getLogger(LocalCloud.class.getName());
 
-    /** How to start one: which home, port (0 picks a free one), region, and the grace between SIGTERM and SIGKILL. */
-    public record Options(CloudHome home, int port, String region, Duration stopGrace) {
+    /**
+     * How to start one: which home, port (0 picks a free one), region, the grace between SIGTERM and
+     * SIGKILL, and the folder of Stratus's built-in images (the algorithms module's build), if any.
+     */
+    public record Options(CloudHome home, int port, String region, Duration stopGrace, Optional<Path> builtInImages) {
         public static Options defaults(CloudHome home) {
-            return new Options(home, DEFAULT_PORT, DEFAULT_REGION, Duration.ofSeconds(120));
+            return new Options(home, DEFAULT_PORT, DEFAULT_REGION, Duration.ofSeconds(120), Optional.empty());
         }
 
         public Options withPort(int newPort) {
-            return new Options(home, newPort, region, stopGrace);
+            return new Options(home, newPort, region, stopGrace, builtInImages);
         }
 
         public Options withStopGrace(Duration grace) {
-            return new Options(home, port, region, grace);
+            return new Options(home, port, region, grace, builtInImages);
+        }
+
+        public Options withBuiltInImages(Path folder) {
+            return new Options(home, port, region, stopGrace, Optional.of(folder));
         }
     }
 
@@ -88,8 +98,9 @@ public final class LocalCloud implements AutoCloseable {
         connector.open();
         port = connector.getLocalPort();
 
-        TrainingRun.Environment environment = new TrainingRun.Environment(home, s3.blobStore(), logs, metrics, endpoint(),
-                credentials, options.region(), options.stopGrace());
+        AlgorithmImages images = new AlgorithmImages(home.images(), options.builtInImages());
+        TrainingRun.Environment environment = new TrainingRun.Environment(home, images, s3.blobStore(), logs, metrics,
+                endpoint(), credentials, options.region(), options.stopGrace());
         trainingJobs = new TrainingJobs(database, new TrainingRun.Factory(environment), options.region());
         server.setHandler(new Router(s3,
                 List.of(new SageMakerService(trainingJobs.operations()), logs, metrics, new StsService(credentials.accessKeyId())),
@@ -145,12 +156,13 @@ public final class LocalCloud implements AutoCloseable {
         }
     }
 
-    /** {@code java dev.stratus.cloud.LocalCloud [--port N] [--home DIR] [--region R] [--stop-grace-seconds S]} */
+    /** {@code java dev.stratus.cloud.LocalCloud [--port N] [--home DIR] [--region R] [--stop-grace-seconds S] [--images DIR]} */
     public static void main(String[] args) throws Exception {
         String home = null;
         int port = DEFAULT_PORT;
         String region = DEFAULT_REGION;
         Duration grace = Duration.ofSeconds(120);
+        Optional<Path> images = Optional.empty();
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -158,11 +170,12 @@ public final class LocalCloud implements AutoCloseable {
                 case "--home" -> home = require(value, "--home");
                 case "--region" -> region = require(value, "--region");
                 case "--stop-grace-seconds" -> grace = Duration.ofSeconds(Long.parseLong(require(value, "--stop-grace-seconds")));
+                case "--images" -> images = Optional.of(Path.of(require(value, "--images")).toAbsolutePath());
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + ": see ./stratus local start --help");
             }
             i++;
         }
-        LocalCloud cloud = start(new Options(CloudHome.resolve(home), port, region, grace));
+        LocalCloud cloud = start(new Options(CloudHome.resolve(home), port, region, grace, images));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 cloud.close();

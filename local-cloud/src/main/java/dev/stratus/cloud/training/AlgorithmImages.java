@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,7 @@ import dev.stratus.cloud.server.JsonRpc;
  * of XGBoost, Linear Learner and K-Means map to Stratus's implementations of those algorithms;
  * {@code stratus/<name>:<tag>} names an image installed under the home's {@code images/<name>/}
  * folder, whose {@code image.json} gives the command ({@code {"command": ["java", "-cp", ...]}}).
+ * Stratus's own images (the built-in algorithms) come from the algorithms module's build folder.
  * A container is started as {@code <command> train} or {@code <command> serve}, as on SageMaker.
  */
 public final class AlgorithmImages {
@@ -35,9 +37,12 @@ public final class AlgorithmImages {
     private static final Pattern STRATUS = Pattern.compile("^stratus/([a-z0-9][a-z0-9._-]*)(?::([\\w.-]+))?$");
 
     private final Path installed;
+    private final Optional<Path> builtIn;
 
-    public AlgorithmImages(Path installed) {
+    /** Images installed in the home come first, so a user can replace a built-in one. */
+    public AlgorithmImages(Path installed, Optional<Path> builtIn) {
         this.installed = installed;
+        this.builtIn = builtIn;
     }
 
     /** The command that runs {@code image}, or an exception whose message says what is supported. */
@@ -58,7 +63,8 @@ public final class AlgorithmImages {
     }
 
     private List<String> installedCommand(String name, String image) {
-        Path descriptor = installed.resolve(name).resolve("image.json");
+        Path inHome = installed.resolve(name).resolve("image.json");
+        Path descriptor = Files.isRegularFile(inHome) || builtIn.isEmpty() ? inHome : builtIn.get().resolve(name).resolve("image.json");
         if (!Files.isRegularFile(descriptor)) {
             throw new IllegalArgumentException("image " + image + " runs as the Stratus image '" + name
                     + "', which is not installed (" + descriptor + " is missing): install it into " + installed);

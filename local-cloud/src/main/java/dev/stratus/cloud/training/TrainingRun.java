@@ -45,8 +45,9 @@ public final class TrainingRun {
     private static final Duration CHECKPOINT_SYNC = Duration.ofSeconds(2);
 
     /** What every run needs from the local cloud. */
-    public record Environment(CloudHome home, BlobStore blobs, LogsService logs, MetricsService metrics, URI endpoint,
-                              CloudHome.Credentials credentials, String region, Duration stopGrace) {
+    public record Environment(CloudHome home, AlgorithmImages images, BlobStore blobs, LogsService logs,
+                              MetricsService metrics, URI endpoint, CloudHome.Credentials credentials, String region,
+                              Duration stopGrace) {
     }
 
     /** Starts runs, and picks up those a previous server left running. */
@@ -183,7 +184,7 @@ public final class TrainingRun {
 
     private List<String> command(JsonNode job) {
         try {
-            return new AlgorithmImages(env.home().images()).command(job.path("AlgorithmSpecification").path("TrainingImage").asText());
+            return env.images().command(job.path("AlgorithmSpecification").path("TrainingImage").asText());
         } catch (IllegalArgumentException e) {
             throw new JobFailure("ClientError: " + e.getMessage());
         }
@@ -451,6 +452,8 @@ public final class TrainingRun {
         environment.put("AWS_SECRET_ACCESS_KEY", env.credentials().secretAccessKey());
         environment.put("AWS_REGION", env.region());
         environment.put("AWS_DEFAULT_REGION", env.region());
+        // XGBoost's OpenMP threads spin by default: about 8x slower on two shared cores (measured-here.md).
+        environment.putIfAbsent("OMP_WAIT_POLICY", "passive");
         environment.putAll(host.environment(job));
         return environment;
     }
