@@ -1,0 +1,19 @@
+package dev.stratus.algorithms.xgboost;
+
+import dev.stratus.algorithms.TrainingMain;
+
+/**
+ * The program behind Stratus's image of SageMaker's built-in XGBoost ({@code sagemaker-xgboost:<tag>}):
+ * started as {@code <command> train}, as SageMaker starts containers. Run it with
+ * {@code OMP_WAIT_POLICY=passive} in its environment: XGBoost's OpenMP threads otherwise spin between
+ * tasks, which made training about 8x slower on two shared cores.
+ */
+public final class XGBoostAlgorithm {
+
+    private XGBoostAlgorithm() {
+    }
+
+    public static void main(String[] args) {
+        TrainingMain.run(new XGBoostTrainer(), args);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.stratus.algorithms;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** A base directory laid out like a training container's {@code /opt/ml}, written by tests. */
+public final class ContainerFixture {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path base;
+    private final Map<String, Map<String, String>> channels = new LinkedHashMap<>();
+
+    public ContainerFixture(Path base) {
+        this.base = base;
+        hyperparameters(Map.of());
+        channels(); // an empty inputdataconfig.json until channels are added
+    }
+
+    public Path base() {
+        return base;
+    }
+
+    public TrainingContext context() {
+        return TrainingContext.of(base, Map.of());
+    }
+
+    /** Alternating names and values. */
+    public ContainerFixture hyperparameters(String... namesAndValues) {
+        Map<String, String> hyperparameters = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            hyperparameters.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return hyperparameters(hyperparameters);
+    }
+
+    public ContainerFixture hyperparameters(Map<String, String> hyperparameters) {
+        return write("input/config/hyperparameters.json", hyperparameters);
+    }
+
+    /** A File-mode channel with the given ContentType (null for none) and files (name to content), replacing any before. */
+    public ContainerFixture channel(String name, String contentType, Map<String, String> files) {
+        Map<String, String> config = new LinkedHashMap<>();
+        if (contentType != null) {
+            config.put("ContentType", contentType);
+        }
+        config.put("TrainingInputMode", "File");
+        config.put("S3DistributionType", "FullyReplicated");
+        config.put("RecordWrapperType", "None");
+        channels.put(name, config);
+        channels();
+        try {
+            Path folder = base.resolve("input/data").resolve(name);
+            if (Files.exists(folder)) {
+                try (Stream<Path> old = Files.walk(folder)) {
+                    for (Path path : old.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(path);
+                    }
+                }
+            }
+            Files.createDirectories(folder);
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                Path path = folder.resolve(file.getKey());
+                Files.createDirectories(path.getParent());
+                Files.writeString(path, file.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    public ContainerFixture hosts(String current, List<String> hosts) {
+        return write("input/config/resourceconfig.json",
+                Map.of("current_host", current, "hosts", hosts, "network_interface_name", "lo"));
+    }
+
+    public ContainerFixture write(String relativePath, Object json) {
+        try {
+            Path file = base.resolve(relativePath);
+            Files.createDirectories(file.getParent());
+            JSON.writeValue(file.toFile(), json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** {@code output/failure}, or null when the job wrote none. */
+    public String failure() throws IOException {
+        Path failure = base.resolve("output/failure");
+        return Files.exists(failure) ? Files.readString(failure) : null;
+    }
+
+    private void channels() {
+        write("input/config/inputdataconfig.json", channels);
+    }
+}
