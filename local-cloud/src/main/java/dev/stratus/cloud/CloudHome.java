@@ -12,7 +12,7 @@ import java.util.Properties;
 
 /**
  * The local cloud's folder (default {@code ~/.stratus}, or {@code STRATUS_HOME}): its
- * credentials, database, S3 objects, job folders, pid and log.
+ * credentials, database, S3 objects, job and endpoint folders, pid and log.
  */
 public record CloudHome(Path root) {
 
@@ -38,6 +38,11 @@ public record CloudHome(Path root) {
 
     public Path jobs() {
         return root.resolve("jobs");
+    }
+
+    /** Each endpoint instance's folder, laid out like an inference container's /opt/ml. */
+    public Path endpoints() {
+        return root.resolve("endpoints");
     }
 
     public Path images() {

@@ -17,6 +17,8 @@ import org.eclipse.jetty.server.ServerConnector;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.stratus.cloud.endpoints.Endpoints;
+import dev.stratus.cloud.endpoints.Models;
 import dev.stratus.cloud.logs.LogsService;
 import dev.stratus.cloud.metrics.MetricsService;
 import dev.stratus.cloud.s3.S3Endpoint;
@@ -44,23 +46,30 @@ public final class LocalCloud implements AutoCloseable {
 
     /**
      * How to start one: which home, port (0 picks a free one), region, the grace between SIGTERM and
-     * SIGKILL, and the folder of Stratus's built-in images (the algorithms module's build), if any.
+     * SIGKILL, the folder of Stratus's built-in images (the algorithms module's build), if any, and how
+     * long a new endpoint instance may take to answer GET /ping (SageMaker's 4 minutes by default).
      */
-    public record Options(CloudHome home, int port, String region, Duration stopGrace, Optional<Path> builtInImages) {
+    public record Options(CloudHome home, int port, String region, Duration stopGrace, Optional<Path> builtInImages,
+                          Duration endpointHealthTimeout) {
         public static Options defaults(CloudHome home) {
-            return new Options(home, DEFAULT_PORT, DEFAULT_REGION, Duration.ofSeconds(120), Optional.empty());
+            return new Options(home, DEFAULT_PORT, DEFAULT_REGION, Duration.ofSeconds(120), Optional.empty(),
+                    Endpoints.DEFAULT_HEALTH_TIMEOUT);
         }
 
         public Options withPort(int newPort) {
-            return new Options(home, newPort, region, stopGrace, builtInImages);
+            return new Options(home, newPort, region, stopGrace, builtInImages, endpointHealthTimeout);
         }
 
         public Options withStopGrace(Duration grace) {
-            return new Options(home, port, region, grace, builtInImages);
+            return new Options(home, port, region, grace, builtInImages, endpointHealthTimeout);
         }
 
         public Options withBuiltInImages(Path folder) {
-            return new Options(home, port, region, stopGrace, Optional.of(folder));
+            return new Options(home, port, region, stopGrace, Optional.of(folder), endpointHealthTimeout);
+        }
+
+        public Options withEndpointHealthTimeout(Duration timeout) {
+            return new Options(home, port, region, stopGrace, builtInImages, timeout);
         }
     }
 
@@ -68,6 +77,7 @@ public final class LocalCloud implements AutoCloseable {
     private final Server server;
     private final Database database;
     private final TrainingJobs trainingJobs;
+    private final Endpoints endpoints;
     private final CloudHome.Credentials credentials;
     private final Instant started = Instant.now();
     private final int port;
@@ -102,12 +112,18 @@ public final class LocalCloud implements AutoCloseable {
         TrainingRun.Environment environment = new TrainingRun.Environment(home, images, s3.blobStore(), logs, metrics,
                 endpoint(), credentials, options.region(), options.stopGrace());
         trainingJobs = new TrainingJobs(database, new TrainingRun.Factory(environment), options.region());
+        Models models = new Models(database, options.region());
+        endpoints = new Endpoints(database, models, new Endpoints.Environment(home, images, s3.blobStore(), logs, metrics,
+                endpoint(), credentials, options.region(), options.stopGrace(), options.endpointHealthTimeout()));
+        // SageMaker Runtime first: it shares the "sagemaker" signing name and takes the /endpoints/ paths.
         server.setHandler(new Router(s3,
-                List.of(new SageMakerService(trainingJobs.operations()), logs, metrics, new StsService(credentials.accessKeyId())),
+                List.of(endpoints.runtime(), new SageMakerService(trainingJobs.operations(), models.operations(),
+                        endpoints.operations()), logs, metrics, new StsService(credentials.accessKeyId())),
                 new SignatureVerifier(credentials.accessKeyId(), credentials.secretAccessKey()),
                 this::status));
         server.start();
         trainingJobs.resumeAfterRestart();
+        endpoints.resumeAfterRestart();
     }
 
     public static LocalCloud start(Options options) throws Exception {
@@ -130,7 +146,7 @@ public final class LocalCloud implements AutoCloseable {
         return options.region();
     }
 
-    /** Port, uptime and job counts, for {@code ./stratus local status}. */
+    /** Port, uptime, job and endpoint counts, for {@code ./stratus local status}. */
     private String status() {
         ObjectNode status = JsonRpc.JSON.createObjectNode()
                 .put("port", port)
@@ -140,7 +156,7 @@ public final class LocalCloud implements AutoCloseable {
         for (String state : List.of("InProgress", "Stopping", "Completed", "Failed", "Stopped")) {
             jobs.put(state, trainingJobs.count(state));
         }
-        status.put("endpoints", 0);
+        status.put("endpoints", endpoints.count());
         return status.toString();
     }
 
@@ -150,19 +166,26 @@ public final class LocalCloud implements AutoCloseable {
         trainingJobs.close();
         try {
             server.stop();
+            // Endpoint instances stop with the server (their last output and metrics still reach the database);
+            // the next server starts them again.
+            endpoints.close();
             database.close();
         } catch (Exception e) {
             throw new IllegalStateException("stopping the local cloud: " + e.getMessage(), e);
         }
     }
 
-    /** {@code java dev.stratus.cloud.LocalCloud [--port N] [--home DIR] [--region R] [--stop-grace-seconds S] [--images DIR]} */
+    /**
+     * {@code java dev.stratus.cloud.LocalCloud [--port N] [--home DIR] [--region R] [--stop-grace-seconds S] [--images DIR]
+     * [--endpoint-health-timeout-seconds S]}
+     */
     public static void main(String[] args) throws Exception {
         String home = null;
         int port = DEFAULT_PORT;
         String region = DEFAULT_REGION;
         Duration grace = Duration.ofSeconds(120);
         Optional<Path> images = Optional.empty();
+        Duration healthTimeout = Endpoints.DEFAULT_HEALTH_TIMEOUT;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -171,11 +194,13 @@ public final class LocalCloud implements AutoCloseable {
                 case "--region" -> region = require(value, "--region");
                 case "--stop-grace-seconds" -> grace = Duration.ofSeconds(Long.parseLong(require(value, "--stop-grace-seconds")));
                 case "--images" -> images = Optional.of(Path.of(require(value, "--images")).toAbsolutePath());
+                case "--endpoint-health-timeout-seconds" -> healthTimeout = Duration.ofSeconds(
+                        Long.parseLong(require(value, "--endpoint-health-timeout-seconds")));
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + ": see ./stratus local start --help");
             }
             i++;
         }
-        LocalCloud cloud = start(new Options(CloudHome.resolve(home), port, region, grace, images));
+        LocalCloud cloud = start(new Options(CloudHome.resolve(home), port, region, grace, images, healthTimeout));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 cloud.close();

@@ -10,8 +10,8 @@ import dev.stratus.cloud.server.JsonRpc;
 
 /**
  * The SageMaker API (awsJson1_1, {@code X-Amz-Target: SageMaker.<Operation>}): the operations
- * of each feature (training jobs now; models, endpoints and transform jobs later) behind one
- * signing name.
+ * of each feature (training jobs; models and endpoint configurations; endpoints) behind one
+ * signing name. SageMaker Runtime shares that name; the router sends it the /endpoints/ paths.
  */
 public final class SageMakerService implements AwsService {
 

@@ -6,6 +6,15 @@ public interface AwsService {
     /** The service name in SigV4 credential scopes: "sagemaker", "logs", "monitoring", "sts". */
     String signingName();
 
+    /**
+     * Whether this service answers requests for {@code path}. Services that share a signing name split the paths
+     * between them (SageMaker Runtime takes {@code /endpoints/...}, the SageMaker API the rest); the router asks them in
+     * the order they were given.
+     */
+    default boolean serves(String path) {
+        return true;
+    }
+
     AwsResponse handle(AwsRequest request) throws Exception;
 
     /** An error in this service's protocol shape (awsJson by default; awsQuery services answer XML). */

@@ -1,6 +1,7 @@
 package dev.stratus.cloud.server;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +18,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * The one endpoint: routes each request by the service named in its SigV4 credential scope.
+ * The one endpoint: routes each request by the service named in its SigV4 credential scope,
+ * and, where services share that name (SageMaker and SageMaker Runtime), by path.
  * S3 goes to S3Proxy, which checks S3's signatures itself; every other service's request is
  * verified here before its service sees it.
  */
@@ -27,13 +29,13 @@ public final class Router extends AbstractHandler {
     public static final String STATUS_PATH = "/_stratus/status";
 
     private final S3Endpoint s3;
-    private final Map<String, AwsService> services = new TreeMap<>();
+    private final Map<String, List<AwsService>> services = new TreeMap<>();
     private final SignatureVerifier verifier;
     private final Supplier<String> status;
 
     public Router(S3Endpoint s3, List<AwsService> services, SignatureVerifier verifier, Supplier<String> status) {
         this.s3 = s3;
-        services.forEach(service -> this.services.put(service.signingName(), service));
+        services.forEach(service -> this.services.computeIfAbsent(service.signingName(), name -> new ArrayList<>()).add(service));
         this.verifier = verifier;
         this.status = status;
     }
@@ -58,7 +60,8 @@ public final class Router extends AbstractHandler {
             s3.handle(request, response);
             return;
         }
-        AwsService handler = services.get(service);
+        AwsService handler = services.getOrDefault(service, List.of()).stream()
+                .filter(candidate -> candidate.serves(rawPath(request))).findFirst().orElse(null);
         if (handler == null) {
             write(response, JsonRpc.error(new AwsException(400, "UnknownServiceException", "the local cloud does not serve '"
                     + service + "': it serves s3, " + String.join(", ", services.keySet()))));

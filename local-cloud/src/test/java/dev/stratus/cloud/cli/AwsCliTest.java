@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.stratus.cloud.testing.LocalCloudFixture;
+import dev.stratus.cloud.testing.ModelArchives;
 
 /** The same flows through Debian's AWS CLI (/usr/bin/aws), which knows nothing of Stratus. */
 class AwsCliTest {
@@ -153,6 +154,46 @@ class AwsCliTest {
         }
         assertEquals(0.5, min, 1e-9, stats.toString());
         assertEquals(1.0, max, 1e-9, stats.toString());
+    }
+
+    @Test
+    void endpointsWork() throws Exception {
+        assertEquals(0, aws("s3", "mb", "s3://cli-models").exitCode());
+        Path archive = Files.write(work.resolve("model.tar.gz"), ModelArchives.model(10, 0.5));
+        assertEquals(0, aws("s3", "cp", archive.toString(), "s3://cli-models/model/model.tar.gz").exitCode());
+        Result model = aws("sagemaker", "create-model", "--model-name", "cli-model", "--execution-role-arn", LocalCloudFixture.ROLE,
+                "--primary-container", "Image=" + LocalCloudFixture.MODEL_SERVER_IMAGE + ",ModelDataUrl=s3://cli-models/model/model.tar.gz");
+        assertEquals(0, model.exitCode(), model.stderr());
+        assertEquals("arn:aws:sagemaker:us-east-1:000000000000:model/cli-model", model.json().path("ModelArn").asText());
+        Result config = aws("sagemaker", "create-endpoint-config", "--endpoint-config-name", "cli-config", "--production-variants",
+                "VariantName=AllTraffic,ModelName=cli-model,InitialInstanceCount=1,InstanceType=ml.m5.large");
+        assertEquals(0, config.exitCode(), config.stderr());
+        Result endpoint = aws("sagemaker", "create-endpoint", "--endpoint-name", "cli-endpoint", "--endpoint-config-name", "cli-config");
+        assertEquals(0, endpoint.exitCode(), endpoint.stderr());
+        assertEquals("arn:aws:sagemaker:us-east-1:000000000000:endpoint/cli-endpoint", endpoint.json().path("EndpointArn").asText());
+
+        // Not `aws sagemaker wait endpoint-in-service`: it polls every 30 seconds.
+        cloud.awaitEndpointSettled("cli-endpoint");
+        JsonNode described = aws("sagemaker", "describe-endpoint", "--endpoint-name", "cli-endpoint").json();
+        assertEquals("InService", described.path("EndpointStatus").asText(), described.toString());
+        assertEquals(1, described.path("ProductionVariants").get(0).path("CurrentInstanceCount").asInt());
+
+        Path input = Files.writeString(work.resolve("input.csv"), "1,2\n3,4\n");
+        Path output = work.resolve("out.json");
+        Result invoked = aws("sagemaker-runtime", "invoke-endpoint", "--endpoint-name", "cli-endpoint", "--content-type", "text/csv",
+                "--custom-attributes", "from=cli", "--body", "fileb://" + input, output.toString());
+        assertEquals(0, invoked.exitCode(), invoked.stderr());
+        assertEquals("30.5\n70.5\n", Files.readString(output));
+        assertEquals("AllTraffic", invoked.json().path("InvokedProductionVariant").asText(), invoked.stdout());
+        assertEquals("text/csv", invoked.json().path("ContentType").asText());
+        assertEquals("echo:from=cli", invoked.json().path("CustomAttributes").asText());
+
+        Result missing = aws("sagemaker-runtime", "invoke-endpoint", "--endpoint-name", "no-such-endpoint", "--body", "fileb://" + input,
+                output.toString());
+        assertEquals(254, missing.exitCode());
+        assertTrue(missing.stderr().contains("(ValidationError)") && missing.stderr().contains("Endpoint no-such-endpoint of account"
+                + " 000000000000 not found."), missing.stderr());
+        assertEquals(0, aws("sagemaker", "delete-endpoint", "--endpoint-name", "cli-endpoint").exitCode());
     }
 
     @Test

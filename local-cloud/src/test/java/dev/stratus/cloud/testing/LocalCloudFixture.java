@@ -22,39 +22,55 @@ import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
+import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointResponse;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
+import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * A local cloud on a free port and a temporary home, with the test trainer installed as the
- * image {@code stratus/test-trainer}, and real AWS SDK clients pointed at it.
+ * image {@code stratus/test-trainer} and the test model server as {@code stratus/test-model-server},
+ * and real AWS SDK clients pointed at it.
  */
 public final class LocalCloudFixture implements AutoCloseable {
 
     public static final String TEST_IMAGE = "stratus/test-trainer:1";
+    public static final String MODEL_SERVER_IMAGE = "stratus/test-model-server:1";
+    /** Long enough for a JVM to start on two busy cores; the test of the timeout itself gives a shorter one. */
+    public static final Duration ENDPOINT_HEALTH_TIMEOUT = Duration.ofSeconds(30);
     public static final String ROLE = "arn:aws:iam::000000000000:role/SageMakerRole";
 
     private final Path home;
+    private final Duration endpointHealthTimeout;
     private LocalCloud cloud;
     public S3Client s3;
     public SageMakerClient sagemaker;
+    public SageMakerRuntimeClient runtime;
     public CloudWatchLogsClient logs;
     public CloudWatchClient cloudwatch;
     public StsClient sts;
 
     public LocalCloudFixture(Path home) throws Exception {
+        this(home, ENDPOINT_HEALTH_TIMEOUT);
+    }
+
+    public LocalCloudFixture(Path home, Duration endpointHealthTimeout) throws Exception {
         this.home = home;
+        this.endpointHealthTimeout = endpointHealthTimeout;
         installTestTrainer(home);
+        installTestModelServer(home);
         start();
     }
 
     /** Starts (again) on the same home: what a restarted server sees. */
     public void start() throws Exception {
-        cloud = LocalCloud.start(LocalCloud.Options.defaults(new CloudHome(home)).withPort(0).withStopGrace(Duration.ofSeconds(3)));
+        cloud = LocalCloud.start(LocalCloud.Options.defaults(new CloudHome(home)).withPort(0).withStopGrace(Duration.ofSeconds(3))
+                .withEndpointHealthTimeout(endpointHealthTimeout));
         URI endpoint = cloud.endpoint();
         CloudHome.Credentials credentials = cloud.credentials();
         s3 = s3(endpoint, credentials);
         sagemaker = sageMaker(endpoint, credentials);
+        runtime = sageMakerRuntime(endpoint, credentials);
         logs = logs(endpoint, credentials);
         cloudwatch = CloudWatchClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
                 .credentialsProvider(provider(credentials)).build();
@@ -71,6 +87,11 @@ public final class LocalCloudFixture implements AutoCloseable {
 
     public static SageMakerClient sageMaker(URI endpoint, CloudHome.Credentials credentials) {
         return SageMakerClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(provider(credentials)).build();
+    }
+
+    public static SageMakerRuntimeClient sageMakerRuntime(URI endpoint, CloudHome.Credentials credentials) {
+        return SageMakerRuntimeClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(provider(credentials)).build();
     }
 
     public static CloudWatchLogsClient logs(URI endpoint, CloudHome.Credentials credentials) {
@@ -111,6 +132,26 @@ public final class LocalCloudFixture implements AutoCloseable {
         throw new AssertionError("training job " + name + " did not get there in " + limit + ": " + job);
     }
 
+    /** Polls DescribeEndpoint until {@code done} holds, failing after {@code limit}. */
+    public DescribeEndpointResponse awaitEndpoint(String name, Predicate<DescribeEndpointResponse> done, Duration limit)
+            throws InterruptedException {
+        Instant deadline = Instant.now().plus(limit);
+        DescribeEndpointResponse endpoint;
+        do {
+            endpoint = sagemaker.describeEndpoint(r -> r.endpointName(name));
+            if (done.test(endpoint)) {
+                return endpoint;
+            }
+            Thread.sleep(100);
+        } while (Instant.now().isBefore(deadline));
+        throw new AssertionError("endpoint " + name + " did not get there in " + limit + ": " + endpoint);
+    }
+
+    /** Waits until the endpoint is no longer Creating or Updating. */
+    public DescribeEndpointResponse awaitEndpointSettled(String name) throws InterruptedException {
+        return awaitEndpoint(name, e -> !List.of("Creating", "Updating").contains(e.endpointStatusAsString()), Duration.ofSeconds(90));
+    }
+
     public DescribeTrainingJobResponse awaitEnd(String name) throws InterruptedException {
         return awaitJob(name, j -> List.of("Completed", "Failed", "Stopped").contains(j.trainingJobStatusAsString()),
                 Duration.ofSeconds(90));
@@ -120,10 +161,20 @@ public final class LocalCloudFixture implements AutoCloseable {
     public void close() {
         s3.close();
         sagemaker.close();
+        runtime.close();
         logs.close();
         cloudwatch.close();
         sts.close();
         cloud.close();
+    }
+
+    /** A small heap and the serial collector: tests run several model servers at once on two cores. */
+    private static void installTestModelServer(Path home) throws Exception {
+        Path image = Files.createDirectories(home.resolve("images/test-model-server"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        new ObjectMapper().writeValue(image.resolve("image.json").toFile(), Map.of("command",
+                List.of(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC", "-Xmx64m", "-cp",
+                        System.getProperty("java.class.path"), TestModelServer.class.getName())));
     }
 
     private static void installTestTrainer(Path home) throws Exception {

@@ -1,0 +1,324 @@
+package dev.stratus.cloud.endpoints;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import dev.stratus.cloud.logs.LogEvent;
+import dev.stratus.cloud.logs.LogsService;
+
+/**
+ * One instance of a production variant: an OS process started as {@code <image command> serve} in its own folder
+ * (laid out like an inference container's {@code /opt/ml}, given as {@code SAGEMAKER_BASE_DIR}), answering HTTP on a
+ * loopback port of its own ({@code SAGEMAKER_BIND_TO_PORT}). Each process is a new SageMaker instance: it gets a
+ * new instance id, port and log stream ({@code <variant>/<instance id>}); a process that dies while serving is
+ * reported to {@code onDeath}, which starts the next one in the same folder.
+ */
+final class Instance {
+
+    /** SageMaker's ping timeout (sagemaker-facts.md §2). */
+    static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
+
+    enum State { STARTING, HEALTHY, DOWN, STOPPED }
+
+    /** A running process, as recorded in the runtime folder so that a later server can end it if this one dies. */
+    private record Running(Process process, int port, String id, Path log) {
+    }
+
+    final String variant;
+    final String slot;
+    private final String image;
+    private final Path base;
+    private final Path runtime;
+    private final List<String> command;
+    private final Map<String, String> environment;
+    private final Consumer<Instance> onDeath;
+    final AtomicInteger inFlight = new AtomicInteger();
+    private volatile Running running;
+    private volatile State state = State.STARTING;
+    private volatile URI invocations;
+    private long shipped;
+
+    /**
+     * @param slot        the folder name, {@code <variant>-<n>}, unique among the endpoint's live instances
+     * @param image       the image URI, to name the process in failures (its command line is too long to read)
+     * @param environment the process's whole environment but for the two variables this class sets
+     */
+    Instance(String variant, String slot, Path endpointFolder, String image, List<String> command,
+             Map<String, String> environment, Consumer<Instance> onDeath) {
+        this.variant = variant;
+        this.slot = slot;
+        this.image = image;
+        this.base = endpointFolder.resolve(slot);
+        this.runtime = endpointFolder.resolve("runtime").resolve(slot);
+        this.command = command;
+        this.environment = environment;
+        this.onDeath = onDeath;
+    }
+
+    /** The folder given as SAGEMAKER_BASE_DIR. */
+    Path base() {
+        return base;
+    }
+
+    Path model() {
+        return base.resolve("model");
+    }
+
+    boolean healthy() {
+        return state == State.HEALTHY;
+    }
+
+    boolean stopped() {
+        return state == State.STOPPED;
+    }
+
+    URI invocations() {
+        return invocations;
+    }
+
+    /** Starts a new process: a new instance id, a free loopback port, its own log file. */
+    synchronized void launch() throws IOException {
+        if (state == State.STOPPED) {
+            throw new EndpointFailure("instance " + slot + " was stopped before it started");
+        }
+        Files.createDirectories(runtime);
+        int port = freePort();
+        String id = "i-0" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()); // EC2's form: 17 hex digits
+        Path log = runtime.resolve(id + ".log");
+        List<String> argv = new ArrayList<>(command);
+        argv.add("serve");
+        ProcessBuilder builder = new ProcessBuilder(argv).directory(base.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        builder.environment().put("SAGEMAKER_BIND_TO_PORT", Integer.toString(port));
+        builder.environment().put("SAGEMAKER_BASE_DIR", base.toString());
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new EndpointFailure("The primary container for production variant " + variant + " could not be started ("
+                    + e.getMessage() + "): check the command of image " + image);
+        }
+        Files.writeString(runtime.resolve("process"), process.pid() + " "
+                + process.info().startInstant().map(Instant::toEpochMilli).orElse(0L));
+        running = new Running(process, port, id, log);
+        shipped = 0;
+        invocations = URI.create("http://127.0.0.1:" + port + "/invocations");
+        state = State.STARTING;
+        process.onExit().thenRun(() -> exited(process));
+    }
+
+    /**
+     * Waits until GET /ping answers 200, as SageMaker does before it sends traffic; fails with the reason when the
+     * process ends first or the {@code deadline} (the health timeout after the launch) passes.
+     */
+    void awaitHealthy(HttpClient http, Instant deadline, Duration timeout, String group) throws InterruptedException {
+        Running current = running;
+        URI ping = URI.create("http://127.0.0.1:" + current.port() + "/ping");
+        while (true) {
+            if (state == State.STOPPED) {
+                throw new EndpointFailure("instance " + slot + " was stopped before it became healthy");
+            }
+            if (!current.process().isAlive()) {
+                throw new EndpointFailure("The primary container for production variant " + variant + " did not pass the"
+                        + " ping health check: its process (" + image + " serve) exited with code "
+                        + current.process().exitValue() + lastLine(current.log()) + ": see CloudWatch Logs group " + group);
+            }
+            if (ping(http, ping)) {
+                synchronized (this) {
+                    if (state != State.STARTING) {
+                        throw new EndpointFailure("instance " + slot + " was stopped before it became healthy");
+                    }
+                    state = State.HEALTHY;
+                }
+                return;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new EndpointFailure("The primary container for production variant " + variant + " did not pass the"
+                        + " ping health check within " + timeout.toSeconds() + " seconds (GET /ping must answer 200): see"
+                        + " CloudWatch Logs group " + group);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static boolean ping(HttpClient http, URI ping) throws InterruptedException {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(ping).timeout(PING_TIMEOUT).GET().build();
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    /** Marks the instance as taking no more requests, before {@link #stop}: traffic has moved away from it. */
+    synchronized void retire() {
+        state = State.STOPPED;
+    }
+
+    /** Ends a process that failed to become healthy, so that the next {@link #launch} does not leave it running. */
+    synchronized void kill() {
+        if (running != null) {
+            running.process().destroyForcibly();
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after {@code grace} (SageMaker's scale-down); its last output is shipped. */
+    void stop(Duration grace, LogsService logs, String group) {
+        Running current;
+        // Under the lock: a launch() in progress either finishes first (and its process is stopped here) or sees STOPPED.
+        synchronized (this) {
+            state = State.STOPPED;
+            current = running;
+        }
+        if (current != null) {
+            current.process().destroy();
+            try {
+                if (!current.process().waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                    current.process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                current.process().destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        ship(logs, group);
+    }
+
+    private void exited(Process process) {
+        Running current = running;
+        if (current == null || current.process() != process) {
+            return;
+        }
+        // A process that dies while starting is the starter's to report; one that dies while serving is replaced.
+        if (state == State.HEALTHY) {
+            state = State.DOWN;
+            onDeath.accept(this);
+        }
+    }
+
+    String describeExit() {
+        Running current = running;
+        if (current == null || current.process().isAlive()) {
+            return "is not answering";
+        }
+        return "exited with code " + current.process().exitValue() + lastLine(current.log());
+    }
+
+    /** Ships output written since the last call to the log stream {@code <variant>/<instance id>}: whole lines, or all of it once the process ended. */
+    synchronized void ship(LogsService logs, String group) {
+        Running current = running;
+        if (current == null || !Files.exists(current.log())) {
+            return;
+        }
+        try (RandomAccessFile file = new RandomAccessFile(current.log().toFile(), "r")) {
+            if (file.length() <= shipped) {
+                return;
+            }
+            file.seek(shipped);
+            byte[] bytes = new byte[(int) Math.min(file.length() - shipped, 4 * 1024 * 1024)];
+            file.readFully(bytes);
+            int end = bytes.length;
+            if (current.process().isAlive()) {
+                while (end > 0 && bytes[end - 1] != '\n') {
+                    end--;
+                }
+            }
+            if (end == 0) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            List<LogEvent> events = new String(bytes, 0, end, StandardCharsets.UTF_8).lines()
+                    .map(line -> new LogEvent(now, line)).toList();
+            logs.append(group, variant + "/" + current.id(), events);
+            shipped += end;
+        } catch (IOException | RuntimeException e) {
+            // The next call tries again; output is never lost by a failed ship, at worst shipped later.
+            java.util.logging.Logger.getLogger(Instance.class.getName()).fine("shipping " + slot + " output: " + e);
+        }
+    }
+
+    /** The pid of the current process, for the record. */
+    long pid() {
+        Running current = running;
+        return current == null ? -1 : current.process().pid();
+    }
+
+    /** ", last output: '...'" from the end of a log, to make an opaque failure readable; "" when there is none. */
+    private static String lastLine(Path log) {
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            long from = Math.max(0, file.length() - 2048);
+            byte[] tail = new byte[(int) (file.length() - from)];
+            file.seek(from);
+            file.readFully(tail);
+            List<String> lines = new String(tail, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+            if (lines.isEmpty()) {
+                return "";
+            }
+            String last = lines.get(lines.size() - 1).strip();
+            return ", last output: '" + (last.length() > 300 ? last.substring(0, 300) + "..." : last) + "'";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * Ends the instance processes a server that died left running under {@code endpoints} (each recorded with its
+     * start time, so that a reused pid is never hit), before their endpoints start again.
+     */
+    static void endLeftovers(Path endpoints) throws IOException {
+        if (!Files.isDirectory(endpoints)) {
+            return;
+        }
+        Map<ProcessHandle, Path> leftovers = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.walk(endpoints, 4)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().equals("process")
+                    && f.getParent().getParent().getFileName().toString().equals("runtime")).toList()) {
+                String[] pidAndStart = Files.readString(file).strip().split(" ");
+                ProcessHandle.of(Long.parseLong(pidAndStart[0]))
+                        .filter(ProcessHandle::isAlive)
+                        .filter(p -> p.info().startInstant().map(i -> i.toEpochMilli() == Long.parseLong(pidAndStart[1])).orElse(false))
+                        .ifPresent(p -> leftovers.put(p, file));
+            }
+        }
+        leftovers.keySet().forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle process : leftovers.keySet()) {
+            try {
+                process.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception stillThere) {
+                // Its port is not reused: every process gets a fresh one.
+            }
+        }
+    }
+}

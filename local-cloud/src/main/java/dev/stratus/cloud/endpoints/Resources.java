@@ -1,0 +1,292 @@
+package dev.stratus.cloud.endpoints;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.stratus.cloud.CloudHome;
+import dev.stratus.cloud.server.AwsException;
+import dev.stratus.cloud.server.JsonRpc;
+import dev.stratus.cloud.state.Database;
+
+/**
+ * One kind of SageMaker resource (models, endpoint configurations, endpoints) in the database: a row per
+ * resource keeping its Describe answer as JSON, as training jobs are kept, plus a {@code state} column for
+ * what the platform needs and Describe does not show (an endpoint's deployed variants). Every change is one
+ * transaction.
+ */
+final class Resources {
+
+    /** What tells the kinds apart: their field names, ARN type, list key and the words AWS's messages use. */
+    record Kind(String table, String noun, String arnType, String nameField, String arnField, String statusField,
+                String listKey, List<String> summaryFields) {
+    }
+
+    static final Kind MODELS = new Kind("sagemaker_models", "model", "model", "ModelName", "ModelArn", null,
+            "Models", List.of("ModelName", "ModelArn", "CreationTime"));
+    static final Kind ENDPOINT_CONFIGS = new Kind("sagemaker_endpoint_configs", "endpoint configuration", "endpoint-config",
+            "EndpointConfigName", "EndpointConfigArn", null, "EndpointConfigs",
+            List.of("EndpointConfigName", "EndpointConfigArn", "CreationTime"));
+    static final Kind ENDPOINTS = new Kind("sagemaker_endpoints", "endpoint", "endpoint", "EndpointName", "EndpointArn",
+            "EndpointStatus", "Endpoints", List.of("EndpointName", "EndpointArn", "CreationTime", "LastModifiedTime", "EndpointStatus"));
+
+    private final Database db;
+    private final Kind kind;
+    private final String region;
+
+    Resources(Database db, Kind kind, String region) {
+        this.db = db;
+        this.kind = kind;
+        this.region = region;
+        db.schema("CREATE TABLE IF NOT EXISTS " + kind.table() + " (name TEXT PRIMARY KEY, status TEXT NOT NULL,"
+                + " creation_time REAL NOT NULL, description TEXT NOT NULL, state TEXT NOT NULL)");
+    }
+
+    String arn(String name) {
+        return "arn:aws:sagemaker:" + region + ":" + CloudHome.ACCOUNT_ID + ":" + kind.arnType() + "/" + name.toLowerCase(Locale.ROOT);
+    }
+
+    /** A Describe, Update or Delete of a resource that is not there: AWS answers ValidationException, with these words. */
+    AwsException notFound(String name) {
+        return AwsException.validation("Could not find " + kind.noun() + " \"" + arn(name) + "\".");
+    }
+
+    /** A new resource: its Describe answer (name, ARN and CreationTime added here) and state; false when the name is taken. */
+    boolean insert(ObjectNode description, JsonNode state) {
+        String name = description.path(kind.nameField()).asText();
+        double now = now();
+        description.put(kind.arnField(), arn(name));
+        description.put("CreationTime", now);
+        if (kind.statusField() != null) {
+            description.put("LastModifiedTime", now);
+        }
+        return db.transaction(c -> {
+            try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM " + kind.table() + " WHERE name = ?")) {
+                exists.setString(1, name);
+                if (exists.executeQuery().next()) {
+                    return false;
+                }
+            }
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + kind.table()
+                    + " (name, status, creation_time, description, state) VALUES (?, ?, ?, ?, ?)")) {
+                insert.setString(1, name);
+                insert.setString(2, status(description));
+                insert.setDouble(3, now);
+                insert.setString(4, json(description));
+                insert.setString(5, json(state));
+                insert.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    Optional<ObjectNode> find(String name) {
+        return db.transaction(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT description FROM " + kind.table() + " WHERE name = ?")) {
+                select.setString(1, name);
+                ResultSet row = select.executeQuery();
+                return row.next() ? Optional.of(parse(row.getString(1))) : Optional.empty();
+            }
+        });
+    }
+
+    /** The resource's Describe answer, or the ValidationException AWS gives for a missing one. */
+    ObjectNode describe(String name) {
+        return find(name).orElseThrow(() -> notFound(name));
+    }
+
+    /** The platform's own record of the resource ("{}" when it keeps none), or empty when the resource is gone. */
+    Optional<ObjectNode> state(String name) {
+        return db.transaction(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT state FROM " + kind.table() + " WHERE name = ?")) {
+                select.setString(1, name);
+                ResultSet row = select.executeQuery();
+                return row.next() ? Optional.of(parse(row.getString(1))) : Optional.empty();
+            }
+        });
+    }
+
+    /** What {@link #update} changes: the Describe answer and the state, both edited in place. */
+    @FunctionalInterface
+    interface Change {
+        void apply(ObjectNode description, ObjectNode state);
+    }
+
+    /**
+     * Changes a resource in one transaction; an exception from {@code change} changes nothing. Returns the new Describe
+     * answer, or empty when the resource is gone (deleted meanwhile).
+     */
+    Optional<ObjectNode> update(String name, Change change) {
+        return db.transaction(c -> {
+            ObjectNode description;
+            ObjectNode state;
+            try (PreparedStatement select = c.prepareStatement("SELECT description, state FROM " + kind.table() + " WHERE name = ?")) {
+                select.setString(1, name);
+                ResultSet row = select.executeQuery();
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                description = parse(row.getString(1));
+                state = parse(row.getString(2));
+            }
+            change.apply(description, state);
+            if (kind.statusField() != null) {
+                description.put("LastModifiedTime", now());
+            }
+            try (PreparedStatement update = c.prepareStatement("UPDATE " + kind.table()
+                    + " SET status = ?, description = ?, state = ? WHERE name = ?")) {
+                update.setString(1, status(description));
+                update.setString(2, json(description));
+                update.setString(3, json(state));
+                update.setString(4, name);
+                update.executeUpdate();
+            }
+            return Optional.of(description);
+        });
+    }
+
+    Optional<ObjectNode> update(String name, Consumer<ObjectNode> change) {
+        return update(name, (description, state) -> change.accept(description));
+    }
+
+    /** Removes the resource; false when there was none. */
+    boolean delete(String name) {
+        return db.transaction(c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + kind.table() + " WHERE name = ?")) {
+                delete.setString(1, name);
+                return delete.executeUpdate() > 0;
+            }
+        });
+    }
+
+    List<String> names() {
+        return db.transaction(c -> {
+            List<String> names = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT name FROM " + kind.table() + " ORDER BY creation_time")) {
+                ResultSet rows = select.executeQuery();
+                while (rows.next()) {
+                    names.add(rows.getString(1));
+                }
+            }
+            return names;
+        });
+    }
+
+    int count() {
+        return db.transaction(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT count(*) FROM " + kind.table())) {
+                ResultSet row = select.executeQuery();
+                row.next();
+                return row.getInt(1);
+            }
+        });
+    }
+
+    /**
+     * A List operation: NameContains, CreationTime (and LastModifiedTime) Before/After, StatusEquals for kinds with a
+     * status, SortBy Name | CreationTime (| Status), SortOrder, MaxResults 1-100 (default 10) and NextToken, as
+     * SageMaker's List operations take them.
+     */
+    ObjectNode list(JsonNode request) {
+        String nameContains = request.path("NameContains").asText(null);
+        String status = request.path("StatusEquals").asText(null);
+        String sortBy = request.path("SortBy").asText("CreationTime");
+        boolean ascending = request.path("SortOrder").asText("Descending").equals("Ascending");
+        int maxResults = request.path("MaxResults").asInt(10);
+        if (maxResults < 1 || maxResults > 100) {
+            throw Requests.constraint(Integer.toString(maxResults), "maxResults", "Member must have value less than or equal"
+                    + " to 100 and greater than or equal to 1");
+        }
+        Comparator<ObjectNode> order = switch (sortBy) {
+            case "Name" -> Comparator.comparing(r -> r.path(kind.nameField()).asText());
+            case "CreationTime" -> Comparator.comparingDouble(r -> r.path("CreationTime").asDouble());
+            case "Status" -> {
+                if (kind.statusField() == null) {
+                    throw Requests.constraint(sortBy, "sortBy", "Member must satisfy enum value set: [Name, CreationTime]");
+                }
+                yield Comparator.comparing(r -> r.path(kind.statusField()).asText());
+            }
+            default -> throw Requests.constraint(sortBy, "sortBy", "Member must satisfy enum value set: [Name, CreationTime"
+                    + (kind.statusField() == null ? "]" : ", Status]"));
+        };
+        order = order.thenComparing(r -> r.path(kind.nameField()).asText());
+        List<ObjectNode> all = db.transaction(c -> {
+            List<ObjectNode> rows = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT description FROM " + kind.table())) {
+                ResultSet result = select.executeQuery();
+                while (result.next()) {
+                    rows.add(parse(result.getString(1)));
+                }
+            }
+            return rows;
+        });
+        List<ObjectNode> matching = all.stream()
+                .filter(r -> nameContains == null || r.path(kind.nameField()).asText().contains(nameContains))
+                .filter(r -> status == null || kind.statusField() != null && r.path(kind.statusField()).asText().equals(status))
+                .filter(r -> within(r.path("CreationTime"), request.path("CreationTimeAfter"), request.path("CreationTimeBefore")))
+                .filter(r -> within(r.path("LastModifiedTime"), request.path("LastModifiedTimeAfter"),
+                        request.path("LastModifiedTimeBefore")))
+                .sorted(ascending ? order : order.reversed())
+                .toList();
+        int start = 0;
+        if (request.hasNonNull("NextToken")) {
+            try {
+                start = Integer.parseInt(request.path("NextToken").asText());
+            } catch (NumberFormatException e) {
+                throw AwsException.validation("Invalid pagination token: pass the NextToken of the previous answer");
+            }
+        }
+        ObjectNode answer = JsonRpc.JSON.createObjectNode();
+        ArrayNode summaries = answer.putArray(kind.listKey());
+        for (ObjectNode resource : matching.subList(Math.min(start, matching.size()), Math.min(start + maxResults, matching.size()))) {
+            ObjectNode summary = summaries.addObject();
+            kind.summaryFields().stream().filter(resource::has).forEach(field -> summary.set(field, resource.get(field)));
+        }
+        if (start + maxResults < matching.size()) {
+            answer.put("NextToken", Integer.toString(start + maxResults));
+        }
+        return answer;
+    }
+
+    private static boolean within(JsonNode time, JsonNode after, JsonNode before) {
+        return (after.isMissingNode() || after.isNull() || time.asDouble() > after.asDouble())
+                && (before.isMissingNode() || before.isNull() || time.asDouble() < before.asDouble());
+    }
+
+    private String status(ObjectNode description) {
+        return kind.statusField() == null ? "" : description.path(kind.statusField()).asText();
+    }
+
+    /** Seconds since the epoch, as awsJson carries timestamps. */
+    static double now() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() + now.getNano() / 1e9;
+    }
+
+    private static String json(JsonNode node) {
+        try {
+            return JsonRpc.JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private ObjectNode parse(String json) {
+        try {
+            return (ObjectNode) JsonRpc.JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt " + kind.noun() + " row: " + e.getMessage());
+        }
+    }
+}
