@@ -263,7 +263,7 @@ class EndpointsTest {
 
         // The container's output is in CloudWatch Logs, a stream per instance.
         String group = "/aws/sagemaker/Endpoints/served";
-        String stream = cloud.logs.describeLogStreams(r -> r.logGroupName(group)).logStreams().get(0).logStreamName();
+        String stream = awaitLogStream(group);
         assertTrue(stream.matches("AllTraffic/i-[0-9a-f]{17}"), stream);
         awaitLogLine(group, stream, "test model server on port");
 
@@ -550,6 +550,23 @@ class EndpointsTest {
             Thread.sleep(50);
         } while (Instant.now().isBefore(deadline));
         return response;
+    }
+
+    /** The first stream of {@code group}, once the container's first output has been shipped (it is, asynchronously). */
+    private static String awaitLogStream(String group) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                var streams = cloud.logs.describeLogStreams(r -> r.logGroupName(group)).logStreams();
+                if (!streams.isEmpty()) {
+                    return streams.get(0).logStreamName();
+                }
+            } catch (software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException notYet) {
+                // The group is made with the first shipped line.
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no log stream in " + group + " after 10 s");
     }
 
     private static void awaitLogLine(String group, String stream, String start) throws InterruptedException {
