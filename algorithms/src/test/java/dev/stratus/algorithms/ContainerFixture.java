@@ -1,13 +1,20 @@
 package dev.stratus.algorithms;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -99,6 +106,41 @@ public final class ContainerFixture {
     public String failure() throws IOException {
         Path failure = base.resolve("output/failure");
         return Files.exists(failure) ? Files.readString(failure) : null;
+    }
+
+    /**
+     * Runs {@code trainer} on this container as the platform starts it ({@code train}) and checks that it
+     * refused the job: exit code 2 and a one-line {@code output/failure} that starts with {@code reason}.
+     */
+    public void assertRefused(Trainer trainer, String reason) throws IOException {
+        int code = TrainingMain.execute(trainer, new String[] {"train"}, base, Map.of());
+
+        String failure = failure();
+        assertNotNull(failure, "no output/failure");
+        assertEquals(TrainingMain.ALGORITHM_ERROR, code, failure);
+        assertTrue(failure.startsWith(reason), failure);
+        assertFalse(failure.contains("\n"), failure);
+    }
+
+    /** How a program run in its own process ended: its exit code, and its stdout and stderr together. */
+    public record Run(int exitCode, String output) {
+    }
+
+    /**
+     * Runs {@code main} as the local cloud starts an algorithm: its own JVM (this test's class path),
+     * {@code train}, and SAGEMAKER_BASE_DIR naming this container.
+     */
+    public Run runInOwnProcess(Class<?> main) throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                main.getName(), "train").redirectErrorStream(true);
+        builder.environment().put("SAGEMAKER_BASE_DIR", base.toString());
+        // As the local cloud sets it for every job: XGBoost's threads would otherwise spin.
+        builder.environment().put("OMP_WAIT_POLICY", "passive");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the algorithm did not end");
+        return new Run(process.exitValue(), output);
     }
 
     private void channels() {

@@ -1,5 +1,9 @@
 package dev.stratus.algorithms.xgboost;
 
+import static dev.stratus.algorithms.builtin.HyperparameterRules.integer;
+import static dev.stratus.algorithms.builtin.HyperparameterRules.number;
+import static dev.stratus.algorithms.builtin.HyperparameterRules.oneOf;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +13,9 @@ import java.util.TreeSet;
 
 import dev.stratus.algorithms.AlgorithmError;
 import dev.stratus.algorithms.TrainingContext;
+import dev.stratus.algorithms.builtin.HyperparameterRules;
+import dev.stratus.algorithms.builtin.HyperparameterRules.Interval;
+import dev.stratus.algorithms.builtin.HyperparameterRules.Rule;
 
 /**
  * SageMaker XGBoost's hyperparameters: the names, types and ranges its container accepts
@@ -16,12 +23,6 @@ import dev.stratus.algorithms.TrainingContext;
  * order and reported in the same words, so a job fails here as it would on SageMaker.
  */
 final class XGBoostHyperparameters {
-
-    /** Checks one hyperparameter that the job sets. */
-    @FunctionalInterface
-    private interface Rule {
-        void check(TrainingContext context, String name) throws AlgorithmError;
-    }
 
     private static final Map<String, Rule> RULES = new LinkedHashMap<>();
 
@@ -101,14 +102,7 @@ final class XGBoostHyperparameters {
     static XGBoostHyperparameters validate(TrainingContext context) throws AlgorithmError {
         Map<String, String> given = context.hyperparameters();
         context.requiredHyperparameter("num_round");
-        for (String name : given.keySet()) {
-            if (!RULES.containsKey(name)) {
-                throw AlgorithmError.clientError("Extraneous hyperparameter found: " + name);
-            }
-        }
-        for (String name : given.keySet()) {
-            RULES.get(name).check(context, name);
-        }
+        HyperparameterRules.check(context, RULES);
         String objective = given.getOrDefault("objective", "reg:squarederror").trim();
         boolean multiClass = objective.startsWith("multi:");
         if (multiClass && !given.containsKey("num_class")) {
@@ -215,66 +209,5 @@ final class XGBoostHyperparameters {
             throw AlgorithmError.clientError("Hyperparameter _tuning_objective_metric: '" + value + "' is not <channel>:<metric>");
         }
         metric("_tuning_objective_metric", value.substring(colon + 1).trim());
-    }
-
-    private static Rule integer(Interval range) {
-        return (context, name) -> range.check(name, context.hyperparameters().get(name), context.intHyperparameter(name, 0));
-    }
-
-    private static Rule number(Interval range) {
-        return (context, name) -> range.check(name, context.hyperparameters().get(name), context.doubleHyperparameter(name, 0));
-    }
-
-    private static Rule oneOf(List<String> values) {
-        return (context, name) -> {
-            String value = context.hyperparameters().get(name).trim();
-            if (!values.contains(value)) {
-                throw AlgorithmError.clientError("Hyperparameter " + name + ": " + value + " is not in " + values);
-            }
-        };
-    }
-
-    /** A range of numbers, printed as the container prints it: {@code [0, 1]}, {@code (0, +inf)}. */
-    private record Interval(double min, boolean minOpen, double max, boolean maxOpen) {
-
-        static Interval atLeast(double min) {
-            return new Interval(min, false, Double.POSITIVE_INFINITY, true);
-        }
-
-        static Interval above(double min) {
-            return new Interval(min, true, Double.POSITIVE_INFINITY, true);
-        }
-
-        static Interval closed(double min, double max) {
-            return new Interval(min, false, max, false);
-        }
-
-        static Interval open(double min, double max) {
-            return new Interval(min, true, max, true);
-        }
-
-        static Interval aboveUpTo(double min, double max) {
-            return new Interval(min, true, max, false);
-        }
-
-        void check(String name, String given, double value) throws AlgorithmError {
-            boolean aboveMin = minOpen ? value > min : value >= min;
-            boolean belowMax = maxOpen ? value < max : value <= max;
-            if (!aboveMin || !belowMax) {
-                throw AlgorithmError.clientError("Hyperparameter " + name + ": " + given.trim() + " is not in " + this);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return (minOpen ? "(" : "[") + bound(min) + ", " + bound(max) + (maxOpen ? ")" : "]");
-        }
-
-        private static String bound(double value) {
-            if (Double.isInfinite(value)) {
-                return "+inf";
-            }
-            return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
-        }
     }
 }

@@ -10,11 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import dev.stratus.algorithms.AlgorithmError;
 import dev.stratus.algorithms.Trainer;
 import dev.stratus.algorithms.TrainingContext;
+import dev.stratus.algorithms.builtin.ChannelData;
+import dev.stratus.algorithms.builtin.ChannelData.ContentType;
+import dev.stratus.algorithms.builtin.ChannelData.Layout;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -66,10 +70,10 @@ public final class XGBoostTrainer implements Trainer {
                     + " on shared cores; set OMP_WAIT_POLICY=passive in the environment that starts this program.");
         }
 
-        ChannelData train = ChannelData.read(context, "train", hyperparameters.csvWeights(), null);
+        ChannelData train = ChannelData.read(context, "train", layout(context, "train", hyperparameters.csvWeights()), null);
         // Like SageMaker's container, csv_weights applies to the train channel only.
         ChannelData validation = context.channels().contains("validation")
-                ? ChannelData.read(context, "validation", false, train) : null;
+                ? ChannelData.read(context, "validation", layout(context, "validation", false), train) : null;
         out.println("Single node training.");
         out.println("Train matrix has " + train.rows() + " rows and " + train.features() + " features");
         if (validation != null) {
@@ -79,9 +83,9 @@ public final class XGBoostTrainer implements Trainer {
         int columns = validation == null ? train.features() : Math.max(train.features(), validation.features());
         Map<String, DMatrix> watches = new LinkedHashMap<>();
         try {
-            watches.put("train", train.toDMatrix(columns));
+            watches.put("train", dmatrix(train, columns));
             if (validation != null) {
-                watches.put("validation", validation.toDMatrix(columns));
+                watches.put("validation", dmatrix(validation, columns));
             }
             // Zero rounds: a booster configured with the parameters and caching the watched sets, not yet trained.
             Booster booster = XGBoost.train(watches.get("train"), hyperparameters.boosterParams(), 0, watches, null, null);
@@ -97,18 +101,56 @@ public final class XGBoostTrainer implements Trainer {
     }
 
     private static void checkChannels(TrainingContext context, XGBoostHyperparameters hyperparameters) throws AlgorithmError {
-        if (!context.channels().contains("train")) {
-            throw AlgorithmError.clientError("Missing required channel: train");
-        }
-        for (String channel : context.channels()) {
-            if (!Set.of("train", "validation").contains(channel)) {
-                throw AlgorithmError.clientError("Extraneous channel found: " + channel);
-            }
-        }
+        ChannelData.checkChannels(context, Set.of("train", "validation"));
         if (hyperparameters.earlyStoppingRounds() > 0 && !context.channels().contains("validation")) {
             throw AlgorithmError.clientError("Hyperparameter early_stopping_rounds: early stopping watches the validation"
                     + " channel; add a validation channel or remove early_stopping_rounds");
         }
+    }
+
+    /**
+     * SageMaker XGBoost's rules: no ContentType means LIBSVM; parameters after ';' are allowed, and a
+     * CSV's label_size must be 1. {@code csvWeights}: the CSV's second column is an instance weight.
+     */
+    private static Layout layout(TrainingContext context, String channel, boolean csvWeights) throws AlgorithmError {
+        Optional<String> contentType = context.contentType(channel);
+        if (contentType.isEmpty()) {
+            return Layout.LIBSVM;
+        }
+        ContentType type = ContentType.parse(contentType.get());
+        switch (type.mediaType()) {
+            case "csv", "text/csv" -> {
+                if (!type.parameters().getOrDefault("label_size", "1").equals("1")) {
+                    throw AlgorithmError.clientError(contentType.get() + " is not an accepted csv ContentType. "
+                            + "Optional parameter label_size must be equal to 1");
+                }
+                return csvWeights ? Layout.CSV_LABEL_WEIGHT_FEATURES : Layout.CSV_LABEL_FEATURES;
+            }
+            case "libsvm", "text/libsvm", "text/x-libsvm" -> {
+                return Layout.LIBSVM;
+            }
+            case "parquet", "application/x-parquet", "recordio-protobuf", "application/x-recordio-protobuf" ->
+                throw AlgorithmError.clientError("channel " + channel + ": ContentType " + contentType.get()
+                        + " is not supported locally yet; use text/csv or text/libsvm");
+            default -> throw AlgorithmError.clientError(contentType.get() + " is not an accepted ContentType: csv, libsvm, "
+                    + "parquet, recordio-protobuf, text/csv, text/libsvm, text/x-libsvm, application/x-parquet, "
+                    + "application/x-recordio-protobuf.");
+        }
+    }
+
+    /**
+     * A DMatrix with {@code columns} features (at least the channel's), so that train and validation
+     * agree; an empty CSV cell is a missing value.
+     */
+    private static DMatrix dmatrix(ChannelData data, int columns) throws XGBoostError {
+        DMatrix matrix = data.layout() == Layout.LIBSVM
+                ? new DMatrix(data.rowStarts(), data.indices(), data.values(), DMatrix.SparseType.CSR, columns)
+                : new DMatrix(data.dense(), data.rows(), data.features(), Float.NaN);
+        matrix.setLabel(data.labels());
+        if (data.weights() != null) {
+            matrix.setWeight(data.weights());
+        }
+        return matrix;
     }
 
     /** Boosts round by round, printing each round's metrics as the container does, and stops early when asked. */

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.stratus.algorithms.ContainerFixture;
+import dev.stratus.algorithms.Dataset;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /** Trains in-process on generated data and checks the log, the model file and the model's quality. */
 class XGBoostTrainerTest {
@@ -173,13 +176,25 @@ class XGBoostTrainerTest {
 
     private float[][] predict(Dataset data, int leadingColumns) throws Exception {
         Booster model = XGBoost.loadModel(base.resolve("model/" + XGBoostTrainer.MODEL_FILE).toString());
-        DMatrix matrix = data.dmatrix(leadingColumns);
+        DMatrix matrix = dmatrix(data, leadingColumns);
         try {
             return model.predict(matrix);
         } finally {
             matrix.dispose();
             model.dispose();
         }
+    }
+
+    /** The features only, with {@code leadingColumns} empty columns first (index 0 of 1-based LIBSVM data). */
+    static DMatrix dmatrix(Dataset data, int leadingColumns) throws XGBoostError {
+        float[][] features = data.features();
+        int columns = leadingColumns + features[0].length;
+        float[] cells = new float[features.length * columns];
+        Arrays.fill(cells, Float.NaN);
+        for (int i = 0; i < features.length; i++) {
+            System.arraycopy(features[i], 0, cells, i * columns + leadingColumns, features[i].length);
+        }
+        return new DMatrix(cells, features.length, columns, Float.NaN);
     }
 
     private static double rmse(float[][] predictions, float[] labels) {

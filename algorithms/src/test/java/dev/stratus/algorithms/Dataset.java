@@ -1,32 +1,46 @@
-package dev.stratus.algorithms.xgboost;
+package dev.stratus.algorithms;
 
 import java.util.Arrays;
 import java.util.Random;
 
-import ml.dmlc.xgboost4j.java.DMatrix;
-import ml.dmlc.xgboost4j.java.XGBoostError;
-
 /** Generated tables with two features in [-1, 1]; the label comes first, as SageMaker's CSV has it. */
-record Dataset(float[][] features, float[] labels) {
+public record Dataset(float[][] features, float[] labels) {
 
     /** y = 3 x1 - 2 x2 + noise (sd 0.1). */
-    static Dataset regression(int rows, long seed) {
+    public static Dataset regression(int rows, long seed) {
         return generate(rows, seed, (x, random) -> (float) (3 * x[0] - 2 * x[1] + 0.1 * random.nextGaussian()));
     }
 
     /** 1 when x1 + x2 > 0: separable. */
-    static Dataset binary(int rows, long seed) {
+    public static Dataset binary(int rows, long seed) {
         return generate(rows, seed, (x, random) -> x[0] + x[1] > 0 ? 1 : 0);
     }
 
     /** Three classes by x1: below -1/3, up to 1/3, above. */
-    static Dataset threeClasses(int rows, long seed) {
+    public static Dataset threeClasses(int rows, long seed) {
         return generate(rows, seed, (x, random) -> x[0] < -1f / 3 ? 0 : x[0] < 1f / 3 ? 1 : 2);
     }
 
     /** y = 3 x1 - 2 x2 + noise (sd 1.5): deep trees soon fit the noise, and validation error turns up again. */
-    static Dataset noisyRegression(int rows, long seed) {
+    public static Dataset noisyRegression(int rows, long seed) {
         return generate(rows, seed, (x, random) -> (float) (3 * x[0] - 2 * x[1] + 1.5 * random.nextGaussian()));
+    }
+
+    /**
+     * Three round blobs (sd 0.1) around (-0.6, -0.6), (0.6, -0.6) and (0, 0.6), rows taking turns;
+     * the label is the blob's index, for clustering tests to compare against.
+     */
+    public static Dataset threeBlobs(int rows, long seed) {
+        float[][] centers = {{-0.6f, -0.6f}, {0.6f, -0.6f}, {0f, 0.6f}};
+        Random random = new Random(seed);
+        float[][] features = new float[rows][];
+        float[] labels = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            float[] center = centers[i % 3];
+            features[i] = new float[] {center[0] + (float) (0.1 * random.nextGaussian()), center[1] + (float) (0.1 * random.nextGaussian())};
+            labels[i] = i % 3;
+        }
+        return new Dataset(features, labels);
     }
 
     private interface Label {
@@ -44,7 +58,7 @@ record Dataset(float[][] features, float[] labels) {
         return new Dataset(features, labels);
     }
 
-    String csv() {
+    public String csv() {
         StringBuilder csv = new StringBuilder();
         for (int i = 0; i < labels.length; i++) {
             csv.append(labels[i]);
@@ -56,8 +70,20 @@ record Dataset(float[][] features, float[] labels) {
         return csv.toString();
     }
 
+    /** The features only, as an unsupervised algorithm reads them. */
+    public String featuresCsv() {
+        StringBuilder csv = new StringBuilder();
+        for (float[] row : features) {
+            for (int j = 0; j < row.length; j++) {
+                csv.append(j == 0 ? "" : ",").append(row[j]);
+            }
+            csv.append('\n');
+        }
+        return csv.toString();
+    }
+
     /** 1-based feature indices, as most LIBSVM files have them. */
-    String libsvm() {
+    public String libsvm() {
         StringBuilder libsvm = new StringBuilder();
         for (int i = 0; i < labels.length; i++) {
             libsvm.append(labels[i]);
@@ -70,18 +96,7 @@ record Dataset(float[][] features, float[] labels) {
     }
 
     /** Rows {@code from} (inclusive) to {@code to} (exclusive). */
-    Dataset rows(int from, int to) {
+    public Dataset rows(int from, int to) {
         return new Dataset(Arrays.copyOfRange(features, from, to), Arrays.copyOfRange(labels, from, to));
-    }
-
-    /** The features only, with {@code leadingColumns} empty columns first (index 0 of 1-based LIBSVM data). */
-    DMatrix dmatrix(int leadingColumns) throws XGBoostError {
-        int columns = leadingColumns + features[0].length;
-        float[] cells = new float[labels.length * columns];
-        Arrays.fill(cells, Float.NaN);
-        for (int i = 0; i < labels.length; i++) {
-            System.arraycopy(features[i], 0, cells, i * columns + leadingColumns, features[i].length);
-        }
-        return new DMatrix(cells, labels.length, columns, Float.NaN);
     }
 }
