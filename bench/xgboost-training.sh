@@ -57,6 +57,14 @@ assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
 seconds = lambda t: datetime.fromisoformat(t).timestamp()
 print("%.3f" % (seconds(job["TrainingEndTime"]) - seconds(job["CreationTime"])))')")
 done
+# Where the last job spent its time, phase by phase.
+aws sagemaker describe-training-job --training-job-name "bench-$runs" | /usr/bin/python3 -c '
+import json, sys
+from datetime import datetime
+for t in json.load(sys.stdin)["SecondaryStatusTransitions"]:
+    if "EndTime" in t:
+        seconds = datetime.fromisoformat(t["EndTime"]).timestamp() - datetime.fromisoformat(t["StartTime"]).timestamp()
+        print("  %-12s %.2f s" % (t["Status"], seconds))'
 /usr/bin/python3 - "${raw[*]}" "${job[*]}" "$rows" "$columns" "$rounds" <<'PY'
 import statistics, sys
 raw = [float(v) for v in sys.argv[1].split()]
