@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.stratus.cloud.s3.S3Uri;
+import dev.stratus.cloud.training.ContainerEnvironment;
 
 /**
  * An endpoint's running side: its production variants, each with its instances, and the variants that take traffic
@@ -389,20 +389,7 @@ final class Deployment {
 
     /** What the server sees: the platform's variables, the local endpoint and credentials, then the container's Environment. */
     private Map<String, String> environment(JsonNode spec) {
-        Map<String, String> environment = new LinkedHashMap<>();
-        for (String inherited : List.of("PATH", "HOME", "LANG", "JAVA_HOME", "TMPDIR", "OMP_WAIT_POLICY")) {
-            String value = System.getenv(inherited);
-            if (value != null) {
-                environment.put(inherited, value);
-            }
-        }
-        environment.put("AWS_ENDPOINT_URL", env.endpoint().toString());
-        environment.put("AWS_ACCESS_KEY_ID", env.credentials().accessKeyId());
-        environment.put("AWS_SECRET_ACCESS_KEY", env.credentials().secretAccessKey());
-        environment.put("AWS_REGION", env.region());
-        environment.put("AWS_DEFAULT_REGION", env.region());
-        // As for training: XGBoost's OpenMP threads spin by default, which starves the other instances on few cores.
-        environment.putIfAbsent("OMP_WAIT_POLICY", "passive");
+        Map<String, String> environment = ContainerEnvironment.base(env.endpoint(), env.credentials(), env.region());
         spec.path("Environment").fields().forEachRemaining(e -> environment.put(e.getKey(), e.getValue().asText()));
         return environment;
     }

@@ -440,20 +440,7 @@ public final class TrainingRun {
 
     /** What the algorithm sees: the platform's variables and the local endpoint, never the server's credentials file. */
     private Map<String, String> processEnvironment(JsonNode job, HostLayout host) throws IOException {
-        Map<String, String> environment = new LinkedHashMap<>();
-        for (String inherited : List.of("PATH", "HOME", "LANG", "JAVA_HOME", "TMPDIR", "OMP_WAIT_POLICY")) {
-            String value = System.getenv(inherited);
-            if (value != null) {
-                environment.put(inherited, value);
-            }
-        }
-        environment.put("AWS_ENDPOINT_URL", env.endpoint().toString());
-        environment.put("AWS_ACCESS_KEY_ID", env.credentials().accessKeyId());
-        environment.put("AWS_SECRET_ACCESS_KEY", env.credentials().secretAccessKey());
-        environment.put("AWS_REGION", env.region());
-        environment.put("AWS_DEFAULT_REGION", env.region());
-        // XGBoost's OpenMP threads spin by default: about 8x slower on two shared cores (measured-here.md).
-        environment.putIfAbsent("OMP_WAIT_POLICY", "passive");
+        Map<String, String> environment = ContainerEnvironment.base(env.endpoint(), env.credentials(), env.region());
         environment.putAll(host.environment(job));
         return environment;
     }
