@@ -200,13 +200,7 @@ public final class Endpoints implements AutoCloseable {
 
     /** The deployment failed and stopped what it started; the endpoint keeps its record, Failed, and takes no traffic. */
     private void fail(Deployment deployment, String reason) {
-        settle(deployment, (description, state) -> {
-            description.put("EndpointStatus", "Failed");
-            description.put("FailureReason", truncate(reason));
-            description.remove("PendingDeploymentSummary");
-            state.remove("Pending");
-            state.remove("PendingConfig");
-        });
+        endPending(deployment, "Failed", reason);
         if (!deployment.closed()) {
             deployments.remove(deployment.endpoint, deployment);
             deployment.abandon();
@@ -285,14 +279,19 @@ public final class Endpoints implements AutoCloseable {
         }
     }
 
-    private void rollBack(Deployment deployment, String reason) {
+    /** A deployment that will not happen: the endpoint settles in {@code status}, and FailureReason says why. */
+    private void endPending(Deployment deployment, String status, String reason) {
         settle(deployment, (description, state) -> {
-            description.put("EndpointStatus", "InService");
+            description.put("EndpointStatus", status);
             description.put("FailureReason", truncate(reason));
             description.remove("PendingDeploymentSummary");
             state.remove("Pending");
             state.remove("PendingConfig");
         });
+    }
+
+    private void rollBack(Deployment deployment, String reason) {
+        endPending(deployment, "InService", reason);
     }
 
     /**

@@ -12,12 +12,12 @@ import java.util.function.Consumer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.stratus.cloud.CloudHome;
 import dev.stratus.cloud.server.AwsException;
 import dev.stratus.cloud.server.JsonRpc;
+import dev.stratus.cloud.server.ListPage;
 import dev.stratus.cloud.state.Database;
 
 /**
@@ -234,34 +234,12 @@ final class Resources {
         List<ObjectNode> matching = all.stream()
                 .filter(r -> nameContains == null || r.path(kind.nameField()).asText().contains(nameContains))
                 .filter(r -> status == null || kind.statusField() != null && r.path(kind.statusField()).asText().equals(status))
-                .filter(r -> within(r.path("CreationTime"), request.path("CreationTimeAfter"), request.path("CreationTimeBefore")))
-                .filter(r -> within(r.path("LastModifiedTime"), request.path("LastModifiedTimeAfter"),
+                .filter(r -> ListPage.within(r.path("CreationTime"), request.path("CreationTimeAfter"), request.path("CreationTimeBefore")))
+                .filter(r -> ListPage.within(r.path("LastModifiedTime"), request.path("LastModifiedTimeAfter"),
                         request.path("LastModifiedTimeBefore")))
                 .sorted(ascending ? order : order.reversed())
                 .toList();
-        int start = 0;
-        if (request.hasNonNull("NextToken")) {
-            try {
-                start = Integer.parseInt(request.path("NextToken").asText());
-            } catch (NumberFormatException e) {
-                throw AwsException.validation("Invalid pagination token: pass the NextToken of the previous answer");
-            }
-        }
-        ObjectNode answer = JsonRpc.JSON.createObjectNode();
-        ArrayNode summaries = answer.putArray(kind.listKey());
-        for (ObjectNode resource : matching.subList(Math.min(start, matching.size()), Math.min(start + maxResults, matching.size()))) {
-            ObjectNode summary = summaries.addObject();
-            kind.summaryFields().stream().filter(resource::has).forEach(field -> summary.set(field, resource.get(field)));
-        }
-        if (start + maxResults < matching.size()) {
-            answer.put("NextToken", Integer.toString(start + maxResults));
-        }
-        return answer;
-    }
-
-    private static boolean within(JsonNode time, JsonNode after, JsonNode before) {
-        return (after.isMissingNode() || after.isNull() || time.asDouble() > after.asDouble())
-                && (before.isMissingNode() || before.isNull() || time.asDouble() < before.asDouble());
+        return ListPage.of(matching, request, maxResults, kind.listKey(), kind.summaryFields());
     }
 
     private String status(ObjectNode description) {

@@ -9,13 +9,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.stratus.cloud.CloudHome;
 import dev.stratus.cloud.s3.S3Uri;
 import dev.stratus.cloud.server.AwsException;
 import dev.stratus.cloud.server.JsonRpc;
+import dev.stratus.cloud.server.ListPage;
 
 /**
  * SageMaker's training-job operations: Create, Describe, List, Stop. Jobs really run (see
@@ -154,35 +154,14 @@ public final class TrainingJobs implements AutoCloseable {
         List<ObjectNode> jobs = store.all().stream()
                 .filter(j -> nameContains == null || j.path("TrainingJobName").asText().contains(nameContains))
                 .filter(j -> status == null || j.path("TrainingJobStatus").asText().equals(status))
-                .filter(j -> after(j, "CreationTime", request.path("CreationTimeAfter")))
-                .filter(j -> before(j, "CreationTime", request.path("CreationTimeBefore")))
-                .filter(j -> after(j, "LastModifiedTime", request.path("LastModifiedTimeAfter")))
-                .filter(j -> before(j, "LastModifiedTime", request.path("LastModifiedTimeBefore")))
+                .filter(j -> ListPage.within(j.path("CreationTime"), request.path("CreationTimeAfter"),
+                        request.path("CreationTimeBefore")))
+                .filter(j -> ListPage.within(j.path("LastModifiedTime"), request.path("LastModifiedTimeAfter"),
+                        request.path("LastModifiedTimeBefore")))
                 .sorted(ascending ? order : order.reversed())
                 .toList();
-        int start = 0;
-        if (request.hasNonNull("NextToken")) {
-            try {
-                start = Integer.parseInt(request.path("NextToken").asText());
-            } catch (NumberFormatException e) {
-                throw AwsException.validation("Invalid pagination token: pass the NextToken of the previous answer");
-            }
-        }
-        ObjectNode answer = JsonRpc.JSON.createObjectNode();
-        ArrayNode summaries = answer.putArray("TrainingJobSummaries");
-        for (ObjectNode job : jobs.subList(Math.min(start, jobs.size()), Math.min(start + maxResults, jobs.size()))) {
-            ObjectNode summary = summaries.addObject();
-            for (String field : List.of("TrainingJobName", "TrainingJobArn", "CreationTime", "TrainingEndTime",
-                    "LastModifiedTime", "TrainingJobStatus", "SecondaryStatus")) {
-                if (job.has(field)) {
-                    summary.set(field, job.get(field));
-                }
-            }
-        }
-        if (start + maxResults < jobs.size()) {
-            answer.put("NextToken", Integer.toString(start + maxResults));
-        }
-        return answer;
+        return ListPage.of(jobs, request, maxResults, "TrainingJobSummaries", List.of("TrainingJobName", "TrainingJobArn",
+                "CreationTime", "TrainingEndTime", "LastModifiedTime", "TrainingJobStatus", "SecondaryStatus"));
     }
 
     private JsonNode stop(JsonNode request) {
@@ -202,14 +181,6 @@ public final class TrainingJobs implements AutoCloseable {
 
     private String arn(String name) {
         return "arn:aws:sagemaker:" + region + ":" + CloudHome.ACCOUNT_ID + ":training-job/" + name.toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private static boolean after(JsonNode job, String field, JsonNode bound) {
-        return bound.isMissingNode() || bound.isNull() || job.path(field).asDouble() > bound.asDouble();
-    }
-
-    private static boolean before(JsonNode job, String field, JsonNode bound) {
-        return bound.isMissingNode() || bound.isNull() || job.path(field).asDouble() < bound.asDouble();
     }
 
     private static JsonNode required(JsonNode node, String field, String path) {
