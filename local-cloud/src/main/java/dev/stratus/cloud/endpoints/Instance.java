@@ -1,5 +1,7 @@
 package dev.stratus.cloud.endpoints;
 
+import dev.stratus.cloud.state.StateFiles;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -124,7 +126,7 @@ final class Instance {
             throw new EndpointFailure("The primary container for production variant " + variant + " could not be started ("
                     + e.getMessage() + "): check the command of image " + image);
         }
-        Files.writeString(runtime.resolve("process"), process.pid() + " "
+        StateFiles.write(runtime.resolve("process"), process.pid() + " "
                 + process.info().startInstant().map(Instant::toEpochMilli).orElse(0L));
         running = new Running(process, port, id, log);
         shipped = 0;

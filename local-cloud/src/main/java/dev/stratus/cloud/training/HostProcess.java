@@ -1,5 +1,7 @@
 package dev.stratus.cloud.training;
 
+import dev.stratus.cloud.state.StateFiles;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -24,7 +26,7 @@ final class HostProcess {
     private static final String WRAPPER = """
             log=$1; pidfile=$2; exitfile=$3; shift 3
             "$@" > "$log" 2>&1 < /dev/null &
-            echo $! > "$pidfile"
+            echo $! > "$pidfile.tmp" && mv "$pidfile.tmp" "$pidfile"
             wait $!
             echo $? > "$exitfile.tmp" && mv "$exitfile.tmp" "$exitfile"
             """;
@@ -56,7 +58,7 @@ final class HostProcess {
         builder.environment().putAll(environment);
         Process wrapper = builder.start();
         Instant started = wrapper.info().startInstant().orElse(Instant.EPOCH);
-        Files.writeString(runtime.resolve("wrapper"), wrapper.pid() + " " + started.toEpochMilli());
+        StateFiles.write(runtime.resolve("wrapper"), wrapper.pid() + " " + started.toEpochMilli());
     }
 
     /** The exit status, once the algorithm has ended. */
@@ -123,7 +125,7 @@ final class HostProcess {
 
     /** Records that the output up to {@code offset} is in CloudWatch Logs. */
     void shipped(long offset) throws IOException {
-        Files.writeString(runtime.resolve("log.offset"), Long.toString(offset));
+        StateFiles.write(runtime.resolve("log.offset"), Long.toString(offset));
     }
 
     private long shippedOffset() throws IOException {
@@ -136,7 +138,7 @@ final class HostProcess {
         Path file = runtime.resolve("stream");
         if (!Files.exists(file)) {
             Files.createDirectories(runtime);
-            Files.writeString(file, job + "/" + host + "-" + Instant.now().getEpochSecond());
+            StateFiles.write(file, job + "/" + host + "-" + Instant.now().getEpochSecond());
         }
         return Files.readString(file).strip();
     }
