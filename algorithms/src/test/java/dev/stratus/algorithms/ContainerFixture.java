@@ -131,16 +131,32 @@ public final class ContainerFixture {
      * {@code train}, and SAGEMAKER_BASE_DIR naming this container.
      */
     public Run runInOwnProcess(Class<?> main) throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                main.getName(), "train").redirectErrorStream(true);
-        builder.environment().put("SAGEMAKER_BASE_DIR", base.toString());
-        // As the local cloud sets it for every job: XGBoost's threads would otherwise spin.
-        builder.environment().put("OMP_WAIT_POLICY", "passive");
-        Process process = builder.start();
+        Process process = start(main, "train", Map.of());
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the algorithm did not end");
         return new Run(process.exitValue(), output);
+    }
+
+    /**
+     * Starts {@code main} as {@code serve} in its own JVM on {@code port}, with this container's {@code model/};
+     * its output goes to {@code serve.log} beside the container. The caller stops it.
+     */
+    public Process serveInOwnProcess(Class<?> main, int port) throws IOException {
+        return start(main, "serve", Map.of("SAGEMAKER_BIND_TO_PORT", Integer.toString(port)));
+    }
+
+    private Process start(Class<?> main, String mode, Map<String, String> environment) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                main.getName(), mode).redirectErrorStream(true);
+        if (mode.equals("serve")) {
+            builder.redirectOutput(base.resolveSibling(base.getFileName() + "-serve.log").toFile());
+        }
+        builder.environment().put("SAGEMAKER_BASE_DIR", base.toString());
+        // As the local cloud sets it for every job: XGBoost's threads would otherwise spin.
+        builder.environment().put("OMP_WAIT_POLICY", "passive");
+        builder.environment().putAll(environment);
+        return builder.start();
     }
 
     private void channels() {

@@ -1,6 +1,7 @@
 package dev.stratus.algorithms;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /** Generated tables with two features in [-1, 1]; the label comes first, as SageMaker's CSV has it. */
@@ -84,15 +85,40 @@ public record Dataset(float[][] features, float[] labels) {
 
     /** 1-based feature indices, as most LIBSVM files have them. */
     public String libsvm() {
+        return libsvm(1);
+    }
+
+    /** LIBSVM with the first feature at {@code firstIndex}. */
+    public String libsvm(int firstIndex) {
         StringBuilder libsvm = new StringBuilder();
         for (int i = 0; i < labels.length; i++) {
             libsvm.append(labels[i]);
             for (int j = 0; j < features[i].length; j++) {
-                libsvm.append(' ').append(j + 1).append(':').append(features[i][j]);
+                libsvm.append(' ').append(j + firstIndex).append(':').append(features[i][j]);
             }
             libsvm.append('\n');
         }
         return libsvm.toString();
+    }
+
+    /** The features as an application/json inference request: {@code {"instances": [{"features": [...]}, ...]}}. */
+    public String instancesJson() {
+        return "{\"instances\": [" + String.join(", ", featureArrays().stream().map(a -> "{\"features\": " + a + "}").toList()) + "]}";
+    }
+
+    /** The features as an application/jsonlines inference request: a {@code {"features": [...]}} a line. */
+    public String jsonLines() {
+        return String.join("", featureArrays().stream().map(a -> "{\"features\": " + a + "}\n").toList());
+    }
+
+    private List<String> featureArrays() {
+        return Arrays.stream(features).map(row -> {
+            StringBuilder array = new StringBuilder("[");
+            for (int j = 0; j < row.length; j++) {
+                array.append(j == 0 ? "" : ", ").append(row[j]);
+            }
+            return array.append(']').toString();
+        }).toList();
     }
 
     /** Rows {@code from} (inclusive) to {@code to} (exclusive). */

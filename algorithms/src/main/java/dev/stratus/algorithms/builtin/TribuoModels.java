@@ -2,14 +2,19 @@ package dev.stratus.algorithms.builtin;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.stratus.algorithms.AlgorithmError;
+import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.Output;
@@ -69,15 +74,50 @@ public final class TribuoModels {
             Outputs<T> outputs) throws AlgorithmError {
         MutableDataset<T> dataset = new MutableDataset<>(new SimpleDataSourceProvenance(channel + " channel", factory), factory);
         String[] names = featureNames(data.features());
-        float[] cells = data.dense();
-        double[] values = new double[names.length];
         for (int row = 0; row < data.rows(); row++) {
-            for (int j = 0; j < values.length; j++) {
-                values[j] = cells[row * values.length + j];
-            }
-            dataset.add(new ArrayExample<>(outputs.of(row), names, values));
+            dataset.add(example(outputs.of(row), names, data.dense(), row));
         }
         return dataset;
+    }
+
+    /** Rows of a request, row after row in {@code cells}, as examples to predict; {@code unknown} is the factory's unknown output. */
+    public static <T extends Output<T>> List<Example<T>> examples(T unknown, float[] cells, int rows, int features) {
+        String[] names = featureNames(features);
+        List<Example<T>> examples = new ArrayList<>(rows);
+        for (int row = 0; row < rows; row++) {
+            examples.add(example(unknown, names, cells, row));
+        }
+        return examples;
+    }
+
+    private static <T extends Output<T>> Example<T> example(T output, String[] names, float[] cells, int row) {
+        double[] values = new double[names.length];
+        for (int j = 0; j < values.length; j++) {
+            values[j] = cells[row * values.length + j];
+        }
+        return new ArrayExample<>(output, names, values);
+    }
+
+    /** The model a training job of this image saved, checked to predict {@code outputs}. */
+    public static <T extends Output<T>> Model<T> load(Path modelDir, Class<T> outputs) throws IOException {
+        Path file = modelDir.resolve(MODEL_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file + ": the model.tar.gz holds no " + MODEL_FILE
+                    + "; use the model of a training job of this image");
+        }
+        Model<?> model = Model.deserializeFromFile(file);
+        if (!model.validate(outputs)) {
+            throw new IOException(file + " predicts " + model.getOutputIDInfo().getDomain().getClass().getSimpleName()
+                    + ", not " + outputs.getSimpleName() + ": use the model of a training job of this image");
+        }
+        @SuppressWarnings("unchecked")
+        Model<T> checked = (Model<T>) model;
+        return checked;
+    }
+
+    /** The description {@link #save} wrote beside the model. */
+    public static JsonNode metadata(Path modelDir) throws IOException {
+        return JSON.readTree(modelDir.resolve(METADATA_FILE).toFile());
     }
 
     /** Writes the model and, beside it, its metadata as JSON. */

@@ -1,10 +1,10 @@
 package dev.stratus.algorithms.kmeans;
 
-import dev.stratus.algorithms.TrainingMain;
+import dev.stratus.algorithms.ContainerMain;
 
 /**
  * The program behind Stratus's image of SageMaker's built-in K-Means ({@code kmeans:<tag>}): started
- * as {@code <command> train}, as SageMaker starts containers.
+ * as {@code <command> train} or {@code <command> serve}, as SageMaker starts containers.
  */
 public final class KMeansAlgorithm {
 
@@ -12,6 +12,6 @@ public final class KMeansAlgorithm {
     }
 
     public static void main(String[] args) {
-        TrainingMain.run(new KMeansTrainer(), args);
+        ContainerMain.run(new KMeansTrainer(), new KMeansInference(), args);
     }
 }

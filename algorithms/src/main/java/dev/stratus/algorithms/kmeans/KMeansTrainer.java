@@ -18,7 +18,6 @@ import org.tribuo.clustering.ClusterID;
 import org.tribuo.clustering.ClusteringFactory;
 import org.tribuo.clustering.kmeans.KMeansModel;
 import org.tribuo.math.distance.DistanceType;
-import org.tribuo.math.la.DenseVector;
 
 /**
  * SageMaker's built-in K-Means, training side: its hyperparameters, channels (train, and test;
@@ -112,21 +111,10 @@ public final class KMeansTrainer implements Trainer {
     private record Distances(double sum, int count) {
 
         static Distances of(KMeansModel model, ChannelData data) {
-            // The model numbers features as the columns (TribuoModels.featureNames).
-            DenseVector[] centers = model.getCentroidVectors();
-            int features = data.features();
+            Centers centers = new Centers(model);
             double sum = 0;
             for (int row = 0; row < data.rows(); row++) {
-                double closest = Double.POSITIVE_INFINITY;
-                for (DenseVector center : centers) {
-                    double squares = 0;
-                    for (int j = 0; j < features; j++) {
-                        double difference = data.dense()[row * features + j] - center.get(j);
-                        squares += difference * difference;
-                    }
-                    closest = Math.min(closest, squares);
-                }
-                sum += closest;
+                sum += centers.nearest(data.dense(), row).squaredDistance();
             }
             return new Distances(sum, data.rows());
         }

@@ -1,10 +1,10 @@
 package dev.stratus.algorithms.linearlearner;
 
-import dev.stratus.algorithms.TrainingMain;
+import dev.stratus.algorithms.ContainerMain;
 
 /**
  * The program behind Stratus's image of SageMaker's built-in Linear Learner ({@code linear-learner:<tag>}):
- * started as {@code <command> train}, as SageMaker starts containers.
+ * started as {@code <command> train} or {@code <command> serve}, as SageMaker starts containers.
  */
 public final class LinearLearnerAlgorithm {
 
@@ -12,6 +12,6 @@ public final class LinearLearnerAlgorithm {
     }
 
     public static void main(String[] args) {
-        TrainingMain.run(new LinearLearnerTrainer(), args);
+        ContainerMain.run(new LinearLearnerTrainer(), new LinearLearnerInference(), args);
     }
 }

@@ -1,12 +1,12 @@
 package dev.stratus.algorithms.xgboost;
 
-import dev.stratus.algorithms.TrainingMain;
+import dev.stratus.algorithms.ContainerMain;
 
 /**
  * The program behind Stratus's image of SageMaker's built-in XGBoost ({@code sagemaker-xgboost:<tag>}):
- * started as {@code <command> train}, as SageMaker starts containers. Run it with
- * {@code OMP_WAIT_POLICY=passive} in its environment: XGBoost's OpenMP threads otherwise spin between
- * tasks, which made training about 8x slower on two shared cores.
+ * started as {@code <command> train} or {@code <command> serve}, as SageMaker starts containers. Run it
+ * with {@code OMP_WAIT_POLICY=passive} in its environment: XGBoost's OpenMP threads otherwise spin
+ * between tasks, which made training about 8x slower on two shared cores.
  */
 public final class XGBoostAlgorithm {
 
@@ -14,6 +14,6 @@ public final class XGBoostAlgorithm {
     }
 
     public static void main(String[] args) {
-        TrainingMain.run(new XGBoostTrainer(), args);
+        ContainerMain.run(new XGBoostTrainer(), new XGBoostInference(), args);
     }
 }

@@ -3,9 +3,18 @@ package dev.stratus.algorithms.xgboost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +50,49 @@ class XGBoostProcessTest {
         validation.dispose();
         model.dispose();
         assertEquals(null, job.failure());
+    }
+
+    @Test
+    void theSameProgramServesTheModelItTrainedUntilItIsStopped() throws Exception {
+        Dataset data = Dataset.binary(600, 8);
+        ContainerFixture job = new ContainerFixture(base)
+                .hyperparameters("num_round", "10", "objective", "binary:logistic")
+                .channel("train", "text/csv", Map.of("train.csv", data.csv()));
+        assertEquals(0, job.runInOwnProcess(XGBoostAlgorithm.class).exitCode());
+
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Process server = job.serveInOwnProcess(XGBoostAlgorithm.class, port);
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            URI base = URI.create("http://127.0.0.1:" + port);
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (!ping(http, base)) {
+                assertTrue(server.isAlive() && Instant.now().isBefore(deadline), "the model server did not answer /ping");
+                Thread.sleep(50);
+            }
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(base.resolve("/invocations"))
+                    .header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString("0.9,0.8\n-0.9,-0.8\n")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, answer.statusCode(), answer.body());
+            String[] scores = answer.body().split("\n");
+            assertTrue(Float.parseFloat(scores[0]) > 0.5 && Float.parseFloat(scores[1]) < 0.5, answer.body());
+        } finally {
+            server.destroy();
+        }
+        // SIGTERM, as SageMaker scales an instance in: the server stops at once.
+        assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the model server did not stop on SIGTERM");
+    }
+
+    private static boolean ping(HttpClient http, URI base) throws InterruptedException {
+        try {
+            return http.send(HttpRequest.newBuilder(base.resolve("/ping")).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     @Test

@@ -1,0 +1,143 @@
+package dev.stratus.algorithms.serving;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * SageMaker's inference container contract over HTTP, on 127.0.0.1: {@code GET /ping}, {@code POST
+ * /invocations} and {@code GET /execution-parameters}. Every refusal (413, 415, 406, 400) and every
+ * model failure (500) is answered with a one-line message, and the server goes on serving.
+ */
+public final class ModelServer implements AutoCloseable {
+
+    static {
+        // The JDK's server otherwise waits for Nagle's algorithm on every small response: ~40 ms each.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
+    private static final String TEXT = "text/plain; charset=utf-8";
+
+    private final InferenceHandler handler;
+    private final ServingSettings settings;
+    private final HttpServer server;
+    private final ExecutorService workers;
+
+    private ModelServer(InferenceHandler handler, ServingSettings settings) throws IOException {
+        this.handler = handler;
+        this.settings = settings;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), 128);
+        this.workers = Executors.newFixedThreadPool(settings.workers(), runnable -> {
+            Thread thread = new Thread(runnable, "model-server-worker");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(workers);
+        server.createContext("/", this::handle);
+    }
+
+    /** Loads the model with {@code handler}, then listens; the caller holds the server until it closes it. */
+    public static ModelServer start(InferenceHandler handler, ServingSettings settings) throws Exception {
+        handler.load(settings.modelDir());
+        ModelServer server = new ModelServer(handler, settings);
+        server.server.start();
+        return server;
+    }
+
+    /** The port listened on: the settings' one, or the one chosen when that was 0. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        workers.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            switch (path) {
+                case "/ping" -> answer(exchange, 200, "", TEXT);
+                case "/execution-parameters" -> answer(exchange, 200, executionParameters(), "application/json");
+                case "/invocations" -> {
+                    if (method.equals("POST")) {
+                        invoke(exchange);
+                    } else {
+                        answer(exchange, 405, method + " /invocations: send the request with POST", TEXT);
+                    }
+                }
+                default -> answer(exchange, 404, path + " is not served: use POST /invocations, GET /ping", TEXT);
+            }
+        }
+    }
+
+    private void invoke(HttpExchange exchange) throws IOException {
+        byte[] body = readBody(exchange);
+        if (body == null) {
+            answer(exchange, 413, "The request is larger than the payload limit of " + settings.maxPayloadBytes() / (1024 * 1024)
+                    + " MB: split it into smaller requests", TEXT);
+            return;
+        }
+        var headers = exchange.getRequestHeaders();
+        InferenceRequest request = new InferenceRequest(body, headers.getFirst("Content-Type"), headers.getFirst("Accept"),
+                Optional.ofNullable(headers.getFirst("X-Amzn-SageMaker-Custom-Attributes")));
+        InferenceResponse response;
+        try {
+            response = handler.invoke(request);
+        } catch (InferenceError e) {
+            answer(exchange, e.status(), e.getMessage(), TEXT);
+            return;
+        } catch (Exception | Error e) {
+            // The stack trace goes to the endpoint's log; the caller gets the one-line reason.
+            System.out.println("Model failure on a request of " + body.length + " bytes:");
+            e.printStackTrace(System.out);
+            answer(exchange, 500, "The model failed: " + e, TEXT);
+            return;
+        }
+        exchange.getResponseHeaders().set("Content-Type", response.contentType());
+        exchange.sendResponseHeaders(200, response.body().length == 0 ? -1 : response.body().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(response.body());
+        }
+    }
+
+    /** The body, or null when it is larger than the payload limit (then it is not read further). */
+    private byte[] readBody(HttpExchange exchange) throws IOException {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null && Long.parseLong(length.trim()) > settings.maxPayloadBytes()) {
+            return null;
+        }
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readNBytes(settings.maxPayloadBytes() + 1);
+            return body.length > settings.maxPayloadBytes() ? null : body;
+        }
+    }
+
+    private String executionParameters() {
+        return "{\"MaxConcurrentTransforms\": " + settings.maxConcurrentTransforms() + ", \"BatchStrategy\": \""
+                + settings.batchStrategy() + "\", \"MaxPayloadInMB\": " + settings.maxPayloadBytes() / (1024 * 1024) + "}";
+    }
+
+    private static void answer(HttpExchange exchange, int status, String body, String contentType) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+}

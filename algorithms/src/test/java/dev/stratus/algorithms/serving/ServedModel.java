@@ -1,0 +1,52 @@
+package dev.stratus.algorithms.serving;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+
+/** A handler behind a real {@link ModelServer} on a free loopback port, and an HTTP client to call it. */
+public final class ServedModel implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final ModelServer server;
+
+    private ServedModel(ModelServer server) {
+        this.server = server;
+    }
+
+    /** Loads the model in {@code modelDir} with {@code handler} and serves it with a 6 MB payload limit. */
+    public static ServedModel start(InferenceHandler handler, Path modelDir) throws Exception {
+        return start(handler, new ServingSettings(0, modelDir, 6 * 1024 * 1024, 2, 2, "MULTI_RECORD"));
+    }
+
+    public static ServedModel start(InferenceHandler handler, ServingSettings settings) throws Exception {
+        return new ServedModel(ModelServer.start(handler, settings));
+    }
+
+    /** POST /invocations; a null {@code accept} sends none. */
+    public HttpResponse<String> invoke(String body, String contentType, String accept) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/invocations"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", contentType);
+        if (accept != null) {
+            request.header("Accept", accept);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
