@@ -1,20 +1,14 @@
 package dev.stratus.tests;
 
-import static dev.stratus.tests.Jupyter.stratus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
@@ -31,45 +26,31 @@ import com.google.gson.JsonParser;
  */
 class XGBoostLocalTrainingIT {
 
+    private static final String ROLE = "arn:aws:iam::000000000000:role/SageMakerRole";
     private static final String XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1";
 
     @TempDir
     Path home;
     @TempDir
     Path work;
-    private String endpoint;
-    private final Map<String, String> awsEnv = new HashMap<>();
+    private LocalCloudProcess cloud;
 
     @BeforeEach
     void startLocalCloud() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
-        Jupyter.ProcessResult start = stratus("local", "start", "--home", home.toString(), "--port", Integer.toString(port));
-        assertEquals(0, start.exitCode(), start.outputTail());
-        for (String line : stratus("local", "env", "--home", home.toString()).stdout().strip().split("\n")) {
-            String assignment = line.replaceFirst("^export ", "");
-            awsEnv.put(assignment.substring(0, assignment.indexOf('=')), assignment.substring(assignment.indexOf('=') + 1).replace("'", ""));
-        }
-        endpoint = awsEnv.get("AWS_ENDPOINT_URL");
-        awsEnv.put("AWS_CONFIG_FILE", work.resolve("none").toString());
-        awsEnv.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("none").toString());
+        cloud = LocalCloudProcess.start(home, work);
     }
 
     @AfterEach
     void stopLocalCloud() {
-        stratus("local", "stop", "--home", home.toString());
+        cloud.close();
     }
 
     private Jupyter.ProcessResult aws(String... args) {
-        List<String> command = new ArrayList<>(List.of("/usr/bin/aws", "--endpoint-url", endpoint, "--output", "json"));
-        command.addAll(List.of(args));
-        return Jupyter.exec(command, awsEnv, work, Duration.ofMinutes(2));
+        return cloud.aws(args);
     }
 
     @Test
-    void xgboostTrainsFromCsvWithSageMakersImageUriAndLogsItsRounds() throws Exception {
+    void xgboostTrainsFromCsvWithSageMakersImageUriLogsItsRoundsAndServes() throws Exception {
         Random random = new Random(7);
         StringBuilder train = new StringBuilder();
         StringBuilder validation = new StringBuilder();
@@ -120,6 +101,8 @@ class XGBoostLocalTrainingIT {
         Jupyter.ProcessResult model = aws("s3", "ls", "s3://xgb/output/xgb-local/output/");
         assertTrue(model.stdout().contains("model.tar.gz"), model.stdout());
 
+        deployAndInvoke(validation.toString());
+
         Jupyter.ProcessResult failing = aws("sagemaker", "create-training-job", "--cli-input-json", "file://" + job,
                 "--training-job-name", "xgb-bad", "--hyper-parameters", "num_round=40,eta=fast");
         assertEquals(0, failing.exitCode(), failing.outputTail());
@@ -135,5 +118,93 @@ class XGBoostLocalTrainingIT {
         }
         assertEquals("Failed", bad.get("TrainingJobStatus").getAsString());
         assertTrue(bad.get("FailureReason").getAsString().startsWith("ClientError: Hyperparameter eta"), bad.toString());
+    }
+
+    /** The trained model behind an endpoint, all through the AWS CLI: create, invoke, reweight, update, delete. */
+    private void deployAndInvoke(String validationCsv) throws Exception {
+        cloud.awsJson("sagemaker", "create-model", "--model-name", "xgb-local", "--execution-role-arn", ROLE,
+                "--primary-container", "Image=" + XGBOOST_IMAGE + ",ModelDataUrl=s3://xgb/output/xgb-local/output/model.tar.gz");
+        cloud.awsJson("sagemaker", "create-endpoint-config", "--endpoint-config-name", "xgb-1", "--production-variants",
+                "VariantName=AllTraffic,ModelName=xgb-local,InitialInstanceCount=1,InstanceType=ml.m5.large");
+        cloud.awsJson("sagemaker", "create-endpoint", "--endpoint-name", "xgb", "--endpoint-config-name", "xgb-1");
+        awaitEndpoint("xgb", "InService");
+
+        // The validation rows without their label, as a client sends them.
+        List<String> rows = validationCsv.lines().toList();
+        StringBuilder features = new StringBuilder();
+        StringBuilder instances = new StringBuilder("{\"instances\": [");
+        for (int i = 0; i < rows.size(); i++) {
+            String featureColumns = rows.get(i).substring(rows.get(i).indexOf(',') + 1);
+            features.append(featureColumns).append('\n');
+            instances.append(i == 0 ? "" : ",").append("{\"features\": [").append(featureColumns).append("]}");
+        }
+        Files.writeString(work.resolve("features.csv"), features);
+        Files.writeString(work.resolve("instances.json"), instances.append("]}"));
+
+        JsonObject answer = cloud.awsJson("sagemaker-runtime", "invoke-endpoint", "--endpoint-name", "xgb", "--content-type", "text/csv",
+                "--body", "fileb://" + work.resolve("features.csv"), work.resolve("scores.csv").toString());
+        assertEquals("text/csv", answer.get("ContentType").getAsString());
+        assertEquals("AllTraffic", answer.get("InvokedProductionVariant").getAsString());
+        List<String> scores = Files.readAllLines(work.resolve("scores.csv"));
+        assertEquals(rows.size(), scores.size());
+        double squares = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            double error = Double.parseDouble(scores.get(i)) - Double.parseDouble(rows.get(i).split(",")[0]);
+            squares += error * error;
+        }
+        assertTrue(Math.sqrt(squares / rows.size()) < 0.2, "served RMSE " + Math.sqrt(squares / rows.size()));
+
+        JsonObject json = cloud.awsJson("sagemaker-runtime", "invoke-endpoint", "--endpoint-name", "xgb", "--content-type",
+                "application/json", "--accept", "application/json", "--body", "fileb://" + work.resolve("instances.json"),
+                work.resolve("scores.json").toString());
+        assertEquals("application/json", json.get("ContentType").getAsString());
+        JsonArray predictions = JsonParser.parseString(Files.readString(work.resolve("scores.json"))).getAsJsonObject()
+                .getAsJsonArray("predictions");
+        assertEquals(Float.parseFloat(scores.get(3)), predictions.get(3).getAsJsonObject().get("score").getAsFloat());
+
+        Jupyter.ProcessResult refused = aws("sagemaker-runtime", "invoke-endpoint", "--endpoint-name", "xgb", "--content-type",
+                "image/png", "--body", "fileb://" + work.resolve("features.csv"), work.resolve("refused.out").toString());
+        // The CLI's exit code for an error answered by the service.
+        assertEquals(254, refused.exitCode(), refused.stdout() + refused.stderr());
+        assertTrue(refused.stderr().contains("ModelError") && refused.stderr().contains("Content-Type image/png is not supported"),
+                refused.stdout() + refused.stderr());
+
+        cloud.awsJson("sagemaker", "update-endpoint-weights-and-capacities", "--endpoint-name", "xgb",
+                "--desired-weights-and-capacities", "VariantName=AllTraffic,DesiredWeight=2,DesiredInstanceCount=2");
+        JsonObject reweighted = awaitEndpoint("xgb", "InService");
+        JsonObject variant = reweighted.getAsJsonArray("ProductionVariants").get(0).getAsJsonObject();
+        assertEquals(2.0, variant.get("CurrentWeight").getAsDouble());
+        assertEquals(2, variant.get("CurrentInstanceCount").getAsInt());
+
+        cloud.awsJson("sagemaker", "create-endpoint-config", "--endpoint-config-name", "xgb-2", "--production-variants",
+                "VariantName=Blue,ModelName=xgb-local,InitialInstanceCount=1,InstanceType=ml.m5.large");
+        cloud.awsJson("sagemaker", "update-endpoint", "--endpoint-name", "xgb", "--endpoint-config-name", "xgb-2");
+        JsonObject updated = awaitEndpoint("xgb", "InService");
+        assertEquals("xgb-2", updated.get("EndpointConfigName").getAsString());
+        assertEquals("Blue", cloud.awsJson("sagemaker-runtime", "invoke-endpoint", "--endpoint-name", "xgb", "--content-type", "text/csv",
+                "--body", "fileb://" + work.resolve("features.csv"), work.resolve("blue.csv").toString())
+                .get("InvokedProductionVariant").getAsString());
+
+        assertEquals(0, aws("sagemaker", "delete-endpoint", "--endpoint-name", "xgb").exitCode());
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+        while (!cloud.awsJson("sagemaker", "list-endpoints").getAsJsonArray("Endpoints").isEmpty()) {
+            assertTrue(Instant.now().isBefore(deadline), "the endpoint was not deleted");
+            Thread.sleep(200);
+        }
+        assertEquals(0, aws("sagemaker", "delete-endpoint-config", "--endpoint-config-name", "xgb-1").exitCode());
+        assertEquals(0, aws("sagemaker", "delete-model", "--model-name", "xgb-local").exitCode());
+    }
+
+    private JsonObject awaitEndpoint(String name, String status) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (true) {
+            JsonObject endpoint = cloud.awsJson("sagemaker", "describe-endpoint", "--endpoint-name", name);
+            String current = endpoint.get("EndpointStatus").getAsString();
+            if (current.equals(status)) {
+                return endpoint;
+            }
+            assertTrue(!current.equals("Failed") && Instant.now().isBefore(deadline), endpoint.toString());
+            Thread.sleep(200);
+        }
     }
 }
