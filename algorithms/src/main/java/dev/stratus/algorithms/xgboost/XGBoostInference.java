@@ -44,6 +44,9 @@ public final class XGBoostInference extends RecordHandler {
             throw new NoSuchFileException(file + ": the model.tar.gz holds no " + XGBoostTrainer.MODEL_FILE
                     + "; use the model of a training job of this XGBoost image");
         }
+        // One thread a request: the server's workers already predict requests side by side, and handing a
+        // small batch to OpenMP's threads costs more than predicting it.
+        booster.setParam("nthread", 1);
         features = (int) booster.getNumFeature();
         String best = booster.getAttr("best_iteration");
         iterations = best == null ? null : new int[] {0, Integer.parseInt(best) + 1};

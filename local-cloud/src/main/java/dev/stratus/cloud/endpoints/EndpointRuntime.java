@@ -7,18 +7,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,6 +21,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.stratus.cloud.CloudHome;
+import dev.stratus.cloud.metrics.MetricBuffer;
 import dev.stratus.cloud.metrics.MetricsService;
 import dev.stratus.cloud.server.AwsException;
 import dev.stratus.cloud.server.AwsRequest;
@@ -58,23 +54,17 @@ public final class EndpointRuntime implements AwsService {
     private static final List<String> FORWARDED = List.of("Content-Type", "Accept", "X-Amzn-SageMaker-Custom-Attributes",
             "X-Amzn-SageMaker-Target-Model", "X-Amzn-SageMaker-Inference-Id");
     private static final String CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes";
-    private static final Logger LOG = Logger.getLogger(EndpointRuntime.class.getName());
 
     private final Endpoints endpoints;
     private final HttpClient http;
-    private final MetricsService metrics;
     private final String region;
-    /** Metrics are written off the request's thread: a request waits for its container, never for the database. */
-    private final ExecutorService recorder = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "endpoint-metrics");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** Metrics are summed in memory and written once a second: a request waits for its container, never for the database. */
+    private final MetricBuffer metrics;
 
     EndpointRuntime(Endpoints endpoints, HttpClient http, MetricsService metrics, String region) {
         this.endpoints = endpoints;
         this.http = http;
-        this.metrics = metrics;
+        this.metrics = new MetricBuffer(metrics, Duration.ofSeconds(1));
         this.region = region;
     }
 
@@ -229,33 +219,18 @@ public final class EndpointRuntime implements AwsService {
                 .mapToInt(v -> v.instances.size()).findFirst().orElse(1);
         Instant now = Instant.now();
         Map<String, String> dimensions = Map.of("EndpointName", deployment.endpoint, "VariantName", variant);
-        try {
-            recorder.execute(() -> {
-                try {
-                    metrics.put(NAMESPACE, "Invocations", dimensions, now, 1, "None");
-                    metrics.put(NAMESPACE, "Invocation4XXErrors", dimensions, now, status >= 400 && status < 500 ? 1 : 0, "None");
-                    metrics.put(NAMESPACE, "Invocation5XXErrors", dimensions, now, status >= 500 ? 1 : 0, "None");
-                    metrics.put(NAMESPACE, "InvocationsPerInstance", dimensions, now, 1.0 / Math.max(instances, 1), "None");
-                    if (modelMicros >= 0) {
-                        metrics.put(NAMESPACE, "ModelLatency", dimensions, now, modelMicros, "Microseconds");
-                        metrics.put(NAMESPACE, "OverheadLatency", dimensions, now, Math.max(overheadMicros, 0), "Microseconds");
-                    }
-                } catch (RuntimeException e) {
-                    LOG.log(Level.FINE, "endpoint metrics not recorded", e);
-                }
-            });
-        } catch (RejectedExecutionException stopping) {
-            // The server is stopping.
+        metrics.add(NAMESPACE, "Invocations", dimensions, now, 1, "None");
+        metrics.add(NAMESPACE, "Invocation4XXErrors", dimensions, now, status >= 400 && status < 500 ? 1 : 0, "None");
+        metrics.add(NAMESPACE, "Invocation5XXErrors", dimensions, now, status >= 500 ? 1 : 0, "None");
+        metrics.add(NAMESPACE, "InvocationsPerInstance", dimensions, now, 1.0 / Math.max(instances, 1), "None");
+        if (modelMicros >= 0) {
+            metrics.add(NAMESPACE, "ModelLatency", dimensions, now, modelMicros, "Microseconds");
+            metrics.add(NAMESPACE, "OverheadLatency", dimensions, now, Math.max(overheadMicros, 0), "Microseconds");
         }
     }
 
-    /** Writes the metrics still queued. */
+    /** Writes the metrics still buffered. */
     void close() {
-        recorder.shutdown();
-        try {
-            recorder.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        metrics.close();
     }
 }

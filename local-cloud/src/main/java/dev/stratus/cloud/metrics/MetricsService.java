@@ -115,6 +115,23 @@ public final class MetricsService implements AwsService {
         store.write(List.of(new Series(metric, List.of(datum))));
     }
 
+    /** A statistic set of one metric at one time stamp, as PutMetricData's StatisticValues gives it. */
+    public record StatisticSet(String namespace, String metricName, Map<String, String> dimensions, Instant timestamp,
+            double sampleCount, double sum, double minimum, double maximum, String unit) {
+    }
+
+    /** Records statistic sets in one write, at standard (one-minute) resolution; as {@link #put} for many values at once. */
+    public void putStatistics(List<StatisticSet> sets) {
+        List<Series> series = new ArrayList<>(sets.size());
+        for (StatisticSet set : sets) {
+            Metric metric = new Metric(set.namespace(), set.metricName(), new TreeMap<>(set.dimensions()));
+            series.add(new Series(metric, List.of(Datum.statisticSet(truncate(set.timestamp(), 60),
+                    unit(set.unit() == null ? "None" : set.unit(), "Unit"), set.sampleCount(), set.sum(), set.minimum(),
+                    set.maximum()))));
+        }
+        store.write(series);
+    }
+
     private String putMetricData(Parameters p) {
         String namespace = p.required("Namespace");
         List<Parameters> entries = p.members("MetricData");

@@ -92,6 +92,39 @@ class MetricsServiceTest {
     }
 
     @Test
+    void aMetricBufferWritesConcurrentValuesAsOneStatisticSetPerMinute() throws Exception {
+        Instant minute = hour.plus(Duration.ofMinutes(7));
+        Map<String, String> dimensions = Map.of("EndpointName", "e", "VariantName", "v");
+        try (MetricBuffer buffer = new MetricBuffer(service, Duration.ofHours(1))) {
+            Thread[] writers = new Thread[4];
+            for (int t = 0; t < writers.length; t++) {
+                writers[t] = new Thread(() -> {
+                    for (int i = 1; i <= 500; i++) {
+                        buffer.add("AWS/SageMaker", "ModelLatency", dimensions, minute.plusSeconds(i % 60), i, "Microseconds");
+                    }
+                });
+                writers[t].start();
+            }
+            for (Thread writer : writers) {
+                writer.join();
+            }
+            buffer.flush();
+            buffer.add("AWS/SageMaker", "ModelLatency", dimensions, minute, 1000, "Microseconds");
+        } // close() writes the last value
+
+        Datapoint point = cloudWatch.getMetricStatistics(r -> r.namespace("AWS/SageMaker").metricName("ModelLatency")
+                .dimensions(Dimension.builder().name("EndpointName").value("e").build(),
+                        Dimension.builder().name("VariantName").value("v").build())
+                .startTime(minute).endTime(minute.plusSeconds(60)).period(60)
+                .statistics(Statistic.SAMPLE_COUNT, Statistic.SUM, Statistic.MINIMUM, Statistic.MAXIMUM)).datapoints().get(0);
+        assertEquals(2001, point.sampleCount());
+        assertEquals(4 * 500 * 501 / 2 + 1000, point.sum());
+        assertEquals(1, point.minimum());
+        assertEquals(1000, point.maximum());
+        assertEquals(StandardUnit.MICROSECONDS, point.unit());
+    }
+
+    @Test
     void getMetricStatisticsComputesEveryStatisticAndPercentile() {
         // 120 values 5 s apart: two 5-minute periods of 60 values each.
         double[] values = IntStream.range(0, 120).mapToDouble(i -> i * 37 % 101 + 0.25).toArray();
