@@ -1,7 +1,6 @@
 package dev.stratus.cloud.endpoints;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,18 +73,18 @@ final class Deployment {
     final String endpoint;
     final String logGroup;
     private final Endpoints.Environment env;
-    private final HttpClient http;
+    private final ContainerClient containers;
     private final Path folder;
     private final ExecutorService worker;
     private final Set<Instance> live = ConcurrentHashMap.newKeySet();
     private volatile List<Variant> routing = List.of();
     private volatile boolean closed;
 
-    Deployment(String endpoint, Endpoints.Environment env, HttpClient http) {
+    Deployment(String endpoint, Endpoints.Environment env, ContainerClient containers) {
         this.endpoint = endpoint;
         this.logGroup = "/aws/sagemaker/Endpoints/" + endpoint;
         this.env = env;
-        this.http = http;
+        this.containers = containers;
         this.folder = env.home().endpoints().resolve(endpoint);
         this.worker = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "endpoint-" + endpoint);
@@ -316,7 +315,7 @@ final class Deployment {
             instance.launch();
         }
         for (Instance instance : instances) {
-            instance.awaitHealthy(http, deadline, env.healthTimeout(), logGroup);
+            instance.awaitHealthy(containers, deadline, env.healthTimeout(), logGroup);
         }
     }
 
@@ -366,7 +365,7 @@ final class Deployment {
             while (!closed && !instance.stopped()) {
                 try {
                     instance.launch();
-                    instance.awaitHealthy(http, Instant.now().plus(env.healthTimeout()), env.healthTimeout(), logGroup);
+                    instance.awaitHealthy(containers, Instant.now().plus(env.healthTimeout()), env.healthTimeout(), logGroup);
                     LOG.info("endpoint " + endpoint + ": instance " + instance.slot + " is healthy again");
                     return;
                 } catch (EndpointFailure | IOException e) {

@@ -2,10 +2,7 @@ package dev.stratus.cloud.endpoints;
 
 import java.io.IOException;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,17 +50,17 @@ public final class EndpointRuntime implements AwsService {
     /** Request headers of the inference contract, passed to the container as they came. */
     private static final List<String> FORWARDED = List.of("Content-Type", "Accept", "X-Amzn-SageMaker-Custom-Attributes",
             "X-Amzn-SageMaker-Target-Model", "X-Amzn-SageMaker-Inference-Id");
-    private static final String CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes";
+    static final String CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes";
 
     private final Endpoints endpoints;
-    private final HttpClient http;
+    private final ContainerClient containers;
     private final String region;
     /** Metrics are summed in memory and written once a second: a request waits for its container, never for the database. */
     private final MetricBuffer metrics;
 
-    EndpointRuntime(Endpoints endpoints, HttpClient http, MetricsService metrics, String region) {
+    EndpointRuntime(Endpoints endpoints, ContainerClient containers, MetricsService metrics, String region) {
         this.endpoints = endpoints;
-        this.http = http;
+        this.containers = containers;
         this.metrics = new MetricBuffer(metrics, Duration.ofSeconds(1));
         this.region = region;
     }
@@ -118,21 +115,19 @@ public final class EndpointRuntime implements AwsService {
                 break;
             }
             variant = instance.variant;
-            HttpRequest.Builder forward = HttpRequest.newBuilder(instance.invocations())
-                    .timeout(Deployment.INVOCATION_TIMEOUT)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
+            Map<String, String> forwarded = new LinkedHashMap<>();
             for (String header : FORWARDED) {
                 String value = request.header(header);
                 if (value != null) {
-                    forward.header(header, value);
+                    forwarded.put(header, value);
                 }
             }
             long sent = System.nanoTime();
-            HttpResponse<byte[]> answer;
+            ContainerClient.Answer answer;
             instance.inFlight.incrementAndGet();
             try {
-                answer = http.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
-            } catch (HttpTimeoutException e) {
+                answer = containers.invoke(instance.invocations(), request.body(), forwarded, Deployment.INVOCATION_TIMEOUT);
+            } catch (SocketTimeoutException e) {
                 record(deployment, variant, 500, -1, received);
                 return modelError(deployment, instance, 0, "Your invocation timed out while waiting for a response from"
                         + " container primary (" + Deployment.INVOCATION_TIMEOUT.toSeconds() + " s)");
@@ -144,16 +139,15 @@ public final class EndpointRuntime implements AwsService {
                 instance.inFlight.decrementAndGet();
             }
             long modelMicros = (System.nanoTime() - sent) / 1000;
-            int status = answer.statusCode();
+            int status = answer.status();
             record(deployment, variant, status, modelMicros, received);
             if (status < 200 || status >= 300) {
                 return modelError(deployment, instance, status, new String(answer.body(), StandardCharsets.UTF_8));
             }
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("x-Amzn-Invoked-Production-Variant", variant);
-            answer.headers().firstValue(CUSTOM_ATTRIBUTES).ifPresent(value -> headers.put(CUSTOM_ATTRIBUTES, value));
-            return new AwsResponse(200, answer.headers().firstValue("Content-Type").orElse("application/octet-stream"),
-                    answer.body(), headers);
+            answer.customAttributes().ifPresent(value -> headers.put(CUSTOM_ATTRIBUTES, value));
+            return new AwsResponse(200, answer.contentType(), answer.body(), headers);
         }
         if (variant != null) {
             record(deployment, variant, 503, -1, received);

@@ -2,7 +2,6 @@ package dev.stratus.cloud.endpoints;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -63,8 +62,7 @@ public final class Endpoints implements AutoCloseable {
     private final Models models;
     private final Environment env;
     /** To every instance: HTTP/1.1 with kept-alive connections, so that a request costs no new connection. */
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Instance.PING_TIMEOUT).build();
+    private final ContainerClient containers = new ContainerClient();
     private final Map<String, Deployment> deployments = new ConcurrentHashMap<>();
     private final ScheduledExecutorService shipper;
     private final EndpointRuntime runtime;
@@ -73,7 +71,7 @@ public final class Endpoints implements AutoCloseable {
         this.endpoints = new Resources(db, Resources.ENDPOINTS, env.region());
         this.models = models;
         this.env = env;
-        this.runtime = new EndpointRuntime(this, http, env.metrics(), env.region());
+        this.runtime = new EndpointRuntime(this, containers, env.metrics(), env.region());
         this.shipper = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "endpoint-logs");
             thread.setDaemon(true);
@@ -130,7 +128,7 @@ public final class Endpoints implements AutoCloseable {
             switch (status) {
                 case "Deleting" -> new Thread(() -> remove(name, null), "endpoint-" + name + "-delete").start();
                 case "Creating", "InService", "Updating" -> {
-                    Deployment deployment = new Deployment(name, env, http);
+                    Deployment deployment = new Deployment(name, env, containers);
                     deployments.put(name, deployment);
                     deployment.submit(() -> {
                         try {
@@ -164,7 +162,7 @@ public final class Endpoints implements AutoCloseable {
         if (!endpoints.insert(description, state)) {
             throw AwsException.resourceInUse("Cannot create already existing endpoint \"" + endpoints.arn(name) + "\".");
         }
-        Deployment deployment = new Deployment(name, env, http);
+        Deployment deployment = new Deployment(name, env, containers);
         deployments.put(name, deployment);
         deployment.submit(() -> deploy(deployment, variants, false));
         return JsonRpc.JSON.createObjectNode().put("EndpointArn", endpoints.arn(name));
@@ -482,5 +480,10 @@ public final class Endpoints implements AutoCloseable {
         }
         deployments.clear();
         runtime.close();
+        try {
+            containers.close();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "connections to instances not closed cleanly", e);
+        }
     }
 }

@@ -8,9 +8,6 @@ import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,7 +136,7 @@ final class Instance {
      * Waits until GET /ping answers 200, as SageMaker does before it sends traffic; fails with the reason when the
      * process ends first or the {@code deadline} (the health timeout after the launch) passes.
      */
-    void awaitHealthy(HttpClient http, Instant deadline, Duration timeout, String group) throws InterruptedException {
+    void awaitHealthy(ContainerClient containers, Instant deadline, Duration timeout, String group) throws InterruptedException {
         Running current = running;
         URI ping = URI.create("http://127.0.0.1:" + current.port() + "/ping");
         while (true) {
@@ -151,7 +148,7 @@ final class Instance {
                         + " ping health check: its process (" + image + " serve) exited with code "
                         + current.process().exitValue() + lastLine(current.log()) + ": see CloudWatch Logs group " + group);
             }
-            if (ping(http, ping)) {
+            if (containers.ping(ping, PING_TIMEOUT)) {
                 synchronized (this) {
                     if (state != State.STARTING) {
                         throw new EndpointFailure("instance " + slot + " was stopped before it became healthy");
@@ -166,15 +163,6 @@ final class Instance {
                         + " CloudWatch Logs group " + group);
             }
             Thread.sleep(100);
-        }
-    }
-
-    private static boolean ping(HttpClient http, URI ping) throws InterruptedException {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(ping).timeout(PING_TIMEOUT).GET().build();
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException notYet) {
-            return false;
         }
     }
 

@@ -3,9 +3,6 @@ package dev.stratus.tests.bench;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +24,12 @@ import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.http.client.methods.HttpPost;
+import org.apache.http.entity.ContentType;
+import org.apache.http.entity.StringEntity;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.impl.client.HttpClients;
+import org.apache.http.util.EntityUtils;
 
 import dev.stratus.algorithms.serving.InferenceRequest;
 import dev.stratus.algorithms.xgboost.XGBoostInference;
@@ -112,15 +115,19 @@ public final class ServingBench {
                 Thread.sleep(100);
             }
             URI direct = URI.create("http://127.0.0.1:" + instancePort(logs) + "/invocations");
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            // The HTTP client the SDK's runtime client uses too, so that the difference is the endpoint's.
+            CloseableHttpClient http = HttpClients.custom().setMaxConnPerRoute(concurrency * 2).setMaxConnTotal(concurrency * 2).build();
             XGBoostInference inProcess = new XGBoostInference();
             inProcess.load(modelDir);
 
             Map<String, Call> modes = new LinkedHashMap<>();
             modes.put("InvokeEndpoint", record -> runtime.invokeEndpoint(r -> r.endpointName("bench").contentType("text/csv")
                     .body(SdkBytes.fromUtf8String(record))).body().asUtf8String());
-            modes.put("direct /invocations", record -> http.send(HttpRequest.newBuilder(direct).header("Content-Type", "text/csv")
-                    .POST(HttpRequest.BodyPublishers.ofString(record)).build(), HttpResponse.BodyHandlers.ofString()).body());
+            modes.put("direct /invocations", record -> {
+                HttpPost post = new HttpPost(direct);
+                post.setEntity(new StringEntity(record, ContentType.create("text/csv")));
+                return http.execute(post, response -> EntityUtils.toString(response.getEntity()));
+            });
             modes.put("in-process handler", record -> inProcess.invoke(InferenceRequest.of(record, "text/csv", null)).text());
 
             List<String> records = records(1000);
@@ -150,6 +157,7 @@ public final class ServingBench {
             System.out.printf(Locale.ROOT, "endpoint adds at p50: %.3f ms (target < 1 ms); InvokeEndpoint throughput: %.0f/s (target >= 1000/s)%n",
                     invoke.p50Millis() - post.p50Millis(), invoke.perSecond());
             sagemaker.deleteEndpoint(d -> d.endpointName("bench"));
+            http.close();
         }
     }
 

@@ -1,0 +1,91 @@
+package dev.stratus.cloud.endpoints;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.http.Header;
+import org.apache.http.HttpResponse;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.client.methods.HttpGet;
+import org.apache.http.client.methods.HttpPost;
+import org.apache.http.entity.ByteArrayEntity;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.impl.client.HttpClients;
+import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
+import org.apache.http.util.EntityUtils;
+
+/**
+ * HTTP to endpoint instances' model servers: {@code GET /ping} and {@code POST /invocations} over kept-alive
+ * HTTP/1.1 connections. Apache's blocking client answers on the calling thread; the JDK's client hands every
+ * response across threads, which measured 2.4x slower on two busy cores (bench/serving.sh).
+ */
+final class ContainerClient implements Closeable {
+
+    /** A model server's answer: status, Content-Type, body and the custom attributes it sent back. */
+    record Answer(int status, String contentType, byte[] body, Optional<String> customAttributes) {
+    }
+
+    private final CloseableHttpClient http;
+
+    ContainerClient() {
+        PoolingHttpClientConnectionManager connections = new PoolingHttpClientConnectionManager();
+        connections.setMaxTotal(256);
+        connections.setDefaultMaxPerRoute(64);
+        // A model server may close a connection left idle; look before reusing one that idled a while.
+        connections.setValidateAfterInactivity(1000);
+        // Retries are the runtime's to decide: it moves a failed request to another healthy instance.
+        this.http = HttpClients.custom().setConnectionManager(connections).disableAutomaticRetries()
+                .disableCookieManagement().disableRedirectHandling().evictIdleConnections(10, TimeUnit.SECONDS).build();
+    }
+
+    /** True when {@code GET /ping} answers 200 within {@code timeout}; false when it answers otherwise or not at all. */
+    boolean ping(URI ping, Duration timeout) {
+        HttpGet get = new HttpGet(ping);
+        get.setConfig(timeouts(timeout, timeout));
+        try {
+            return http.execute(get, response -> {
+                EntityUtils.consume(response.getEntity());
+                return response.getStatusLine().getStatusCode() == 200;
+            });
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    /**
+     * Posts a request to {@code /invocations}.
+     *
+     * @throws SocketTimeoutException when the model does not answer within {@code timeout}
+     * @throws IOException when the request did not reach a live model server (it died, or closed the connection)
+     */
+    Answer invoke(URI invocations, byte[] body, Map<String, String> headers, Duration timeout) throws IOException {
+        HttpPost post = new HttpPost(invocations);
+        post.setConfig(timeouts(Instance.PING_TIMEOUT, timeout));
+        headers.forEach(post::setHeader);
+        post.setEntity(new ByteArrayEntity(body));
+        return http.execute(post, response -> new Answer(response.getStatusLine().getStatusCode(),
+                header(response, "Content-Type").orElse("application/octet-stream"),
+                response.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(response.getEntity()),
+                header(response, EndpointRuntime.CUSTOM_ATTRIBUTES)));
+    }
+
+    private static Optional<String> header(HttpResponse response, String name) {
+        return Optional.ofNullable(response.getFirstHeader(name)).map(Header::getValue);
+    }
+
+    private static RequestConfig timeouts(Duration connect, Duration answer) {
+        return RequestConfig.custom().setConnectTimeout((int) connect.toMillis()).setConnectionRequestTimeout((int) answer.toMillis())
+                .setSocketTimeout((int) answer.toMillis()).build();
+    }
+
+    @Override
+    public void close() throws IOException {
+        http.close();
+    }
+}
