@@ -41,7 +41,7 @@ public final class ContainerMain {
         try {
             ServingSettings settings = ServingSettings.fromEnvironment(environment);
             server = ModelServer.start(handler, settings);
-            System.out.println("Model server listening on 127.0.0.1:" + server.port() + " with " + settings.workers()
+            System.out.println("Model server listening on " + settings.address().getHostAddress() + ":" + server.port() + " with " + settings.workers()
                     + " workers, model from " + settings.modelDir());
         } catch (AlgorithmError e) {
             System.out.println("The model server could not start: " + e.getMessage());
