@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -106,12 +107,16 @@ final class UserCode {
         } catch (InstantiationException e) {
             throw AlgorithmError.clientError(programName + " " + program + " is abstract: name a class that can be made");
         } catch (InvocationTargetException e) {
+            // What the constructor threw, as if it were called directly.
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 
     /** Runs {@code call} with {@code program}'s class loader as the thread's context class loader, as libraries expect. */
-    static <T> T inItsClassLoader(Object program, Call<T> call) throws Exception {
+    static <T> T inItsClassLoader(Object program, Callable<T> call) throws Exception {
         Thread thread = Thread.currentThread();
         ClassLoader before = thread.getContextClassLoader();
         thread.setContextClassLoader(program.getClass().getClassLoader());
@@ -120,11 +125,6 @@ final class UserCode {
         } finally {
             thread.setContextClassLoader(before);
         }
-    }
-
-    @FunctionalInterface
-    interface Call<T> {
-        T call() throws Exception;
     }
 
     /**
