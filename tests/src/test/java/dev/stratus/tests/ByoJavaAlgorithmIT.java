@@ -17,8 +17,10 @@ import dev.stratus.archives.TarGz;
 import dev.stratus.cloud.testing.LocalCloudFixture;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.sagemaker.model.Channel;
 import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointResponse;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
+import software.amazon.awssdk.services.sagemaker.model.ProductionVariant;
 
 /**
  * Bring your own Java algorithm: a user's Trainer and InferenceHandler, compiled here against Stratus's API, travel
@@ -135,8 +137,8 @@ class ByoJavaAlgorithmIT {
         cloud.sagemaker.createTrainingJob(r -> r.trainingJobName(name).roleArn(LocalCloudFixture.ROLE)
                 .algorithmSpecification(a -> a.trainingImage("stratus/java:17").trainingInputMode("File"))
                 .hyperParameters(hyperparameters)
-                .inputDataConfig(c -> c.channelName("train").dataSource(d -> d.s3DataSource(s -> s.s3DataType("S3Prefix")
-                        .s3Uri("s3://byo/train/"))))
+                .inputDataConfig(Channel.builder().channelName("train").dataSource(d -> d.s3DataSource(s -> s.s3DataType("S3Prefix")
+                        .s3Uri("s3://byo/train/"))).build())
                 .outputDataConfig(o -> o.s3OutputPath("s3://byo/output"))
                 .resourceConfig(c -> c.instanceType("ml.m5.large").instanceCount(1).volumeSizeInGB(1))
                 .stoppingCondition(s -> s.maxRuntimeInSeconds(600)));
@@ -147,8 +149,8 @@ class ByoJavaAlgorithmIT {
             throws InterruptedException {
         cloud.sagemaker.createModel(r -> r.modelName(name).executionRoleArn(LocalCloudFixture.ROLE)
                 .primaryContainer(c -> c.image(PUSHED_IMAGE).modelDataUrl(modelDataUrl).environment(environment)));
-        cloud.sagemaker.createEndpointConfig(r -> r.endpointConfigName(name).productionVariants(v -> v.variantName("AllTraffic")
-                .modelName(name).initialInstanceCount(1).instanceType("ml.m5.large")));
+        cloud.sagemaker.createEndpointConfig(r -> r.endpointConfigName(name).productionVariants(ProductionVariant.builder()
+                .variantName("AllTraffic").modelName(name).initialInstanceCount(1).instanceType("ml.m5.large").build()));
         cloud.sagemaker.createEndpoint(r -> r.endpointName(name).endpointConfigName(name));
         return cloud.awaitEndpointSettled(name);
     }
