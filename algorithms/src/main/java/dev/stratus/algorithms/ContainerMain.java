@@ -32,14 +32,21 @@ public final class ContainerMain {
         }
     }
 
-    /** Loads the model and serves it until the process is stopped (SIGTERM); exits 1 when it cannot start. */
+    /**
+     * Loads the model and serves it until the process is stopped (SIGTERM); exits 1 when it cannot start. An
+     * {@link AlgorithmError} is printed as its one line alone, so that it is the last output the platform reports.
+     */
     public static void serve(InferenceHandler handler, Map<String, String> environment) {
         ModelServer server;
         try {
             ServingSettings settings = ServingSettings.fromEnvironment(environment);
             server = ModelServer.start(handler, settings);
-            System.out.println("Model server listening on 127.0.0.1:" + server.port() + " with " + settings.workers()
+            System.out.println("Model server listening on " + settings.address().getHostAddress() + ":" + server.port() + " with " + settings.workers()
                     + " workers, model from " + settings.modelDir());
+        } catch (AlgorithmError e) {
+            System.out.println("The model server could not start: " + e.getMessage());
+            System.exit(1);
+            return;
         } catch (Exception | Error e) {
             System.out.println("The model server could not start: " + e.getMessage());
             e.printStackTrace(System.out);

@@ -53,6 +53,17 @@ public final class TrainingContext {
         this.checkpointDir = checkpointDir(checkpoints.path("LocalPath").asText(CONTAINER_BASE + "/checkpoints"));
     }
 
+    /** A copy with other hyperparameters. */
+    private TrainingContext(TrainingContext context, Map<String, String> hyperparameters) {
+        this.baseDir = context.baseDir;
+        this.environment = context.environment;
+        this.hyperparameters = hyperparameters;
+        this.channels = context.channels;
+        this.currentHost = context.currentHost;
+        this.hosts = context.hosts;
+        this.checkpointDir = context.checkpointDir;
+    }
+
     /** The context of the running container: {@code SAGEMAKER_BASE_DIR} (default {@code /opt/ml}) and the process's environment. */
     public static TrainingContext fromEnvironment() {
         return of(baseDir(System.getenv()), System.getenv());
@@ -123,6 +134,17 @@ public final class TrainingContext {
     /** {@code CheckpointConfig.LocalPath}: synced to {@code CheckpointConfig.S3Uri} and restored from it when a job starts. */
     public Path checkpointDir() {
         return checkpointDir;
+    }
+
+    /**
+     * This context as SageMaker's training toolkit hands it to a script: without the hyperparameters whose names start
+     * with {@code sagemaker_} ({@code sagemaker_program}, {@code sagemaker_submit_directory}...), which tell the
+     * platform where the code is, not the algorithm how to train.
+     */
+    public TrainingContext withoutSageMakerHyperparameters() {
+        Map<String, String> algorithm = new LinkedHashMap<>(hyperparameters);
+        algorithm.keySet().removeIf(name -> name.startsWith("sagemaker_"));
+        return new TrainingContext(this, Collections.unmodifiableMap(algorithm));
     }
 
     /** The value of a hyperparameter, or {@code defaultValue} when the job does not set it. */

@@ -3,7 +3,6 @@ package dev.stratus.algorithms.serving;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -14,9 +13,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * SageMaker's inference container contract over HTTP, on 127.0.0.1: {@code GET /ping}, {@code POST
- * /invocations} and {@code GET /execution-parameters}. Every refusal (413, 415, 406, 400) and every
- * model failure (500) is answered with a one-line message, and the server goes on serving.
+ * SageMaker's inference container contract over HTTP, on 127.0.0.1 unless {@link ServingSettings#address} says
+ * otherwise: {@code GET /ping}, {@code POST /invocations} and {@code GET /execution-parameters}. Every refusal (413,
+ * 415, 406, 400) and every model failure (500) is answered with a one-line message, and the server goes on serving.
  */
 public final class ModelServer implements AutoCloseable {
 
@@ -35,7 +34,7 @@ public final class ModelServer implements AutoCloseable {
     private ModelServer(InferenceHandler handler, ServingSettings settings) throws IOException {
         this.handler = handler;
         this.settings = settings;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), 128);
+        this.server = HttpServer.create(new InetSocketAddress(settings.address(), settings.port()), 128);
         this.workers = Executors.newFixedThreadPool(settings.workers(), runnable -> {
             Thread thread = new Thread(runnable, "model-server-worker");
             thread.setDaemon(true);

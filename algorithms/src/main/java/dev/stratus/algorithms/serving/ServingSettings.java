@@ -1,5 +1,7 @@
 package dev.stratus.algorithms.serving;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -14,9 +16,12 @@ import java.util.Map;
  * @param workers {@code SAGEMAKER_MODEL_SERVER_WORKERS}, default the number of processors
  * @param maxConcurrentTransforms {@code SAGEMAKER_MAX_CONCURRENT_TRANSFORMS}, default {@code workers}
  * @param batchStrategy {@code SAGEMAKER_BATCH_STRATEGY}, default {@code MULTI_RECORD}
+ * @param address {@code STRATUS_MODEL_SERVER_ADDRESS}, default 127.0.0.1: the local cloud runs instances as processes
+ *     on this machine, where nothing else should reach them; an image for SageMaker sets 0.0.0.0, since the platform
+ *     connects to the container from outside it
  */
 public record ServingSettings(int port, Path modelDir, int maxPayloadBytes, int workers, int maxConcurrentTransforms,
-        String batchStrategy) {
+        String batchStrategy, InetAddress address) {
 
     public static ServingSettings fromEnvironment(Map<String, String> environment) {
         int workers = number(environment, "SAGEMAKER_MODEL_SERVER_WORKERS", Runtime.getRuntime().availableProcessors(), 1, 1024);
@@ -26,7 +31,20 @@ public record ServingSettings(int port, Path modelDir, int maxPayloadBytes, int 
                 number(environment, "SAGEMAKER_MAX_PAYLOAD_IN_MB", 6, 1, 100) * 1024 * 1024,
                 workers,
                 number(environment, "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", workers, 1, 1024),
-                environment.getOrDefault("SAGEMAKER_BATCH_STRATEGY", "MULTI_RECORD"));
+                environment.getOrDefault("SAGEMAKER_BATCH_STRATEGY", "MULTI_RECORD"),
+                address(environment.get("STRATUS_MODEL_SERVER_ADDRESS")));
+    }
+
+    private static InetAddress address(String value) {
+        if (value == null || value.isBlank()) {
+            return InetAddress.getLoopbackAddress();
+        }
+        try {
+            return InetAddress.getByName(value.trim());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("STRATUS_MODEL_SERVER_ADDRESS='" + value + "' is not an address to listen on:"
+                    + " use 0.0.0.0 in a container image for SageMaker, or unset it");
+        }
     }
 
     private static int number(Map<String, String> environment, String name, int defaultValue, int min, int max) {

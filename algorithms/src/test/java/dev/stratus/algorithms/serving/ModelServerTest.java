@@ -138,7 +138,7 @@ class ModelServerTest {
     void aBodyAboveThePayloadLimitIsRefusedWith413() throws Exception {
         Files.writeString(modelDir.resolve("weight"), "1");
         try (ServedModel model = ServedModel.start(new WeightedSum(),
-                new ServingSettings(0, modelDir, 1024 * 1024, 2, 2, "MULTI_RECORD"))) {
+                new ServingSettings(0, modelDir, 1024 * 1024, 2, 2, "MULTI_RECORD", InetAddress.getLoopbackAddress()))) {
             String big = "1,1,1\n".repeat(200_000);
             assertRefused(model.invoke(big, "text/csv", null), 413,
                     "The request is larger than the payload limit of 1 MB: split it into smaller requests");
@@ -197,6 +197,9 @@ class ModelServerTest {
         assertEquals(Path.of("/srv/ml/model"), defaults.modelDir());
         assertEquals(6 * 1024 * 1024, defaults.maxPayloadBytes());
         assertFalse(defaults.workers() < 1);
+        assertTrue(defaults.address().isLoopbackAddress());
+        assertTrue(ServingSettings.fromEnvironment(Map.of("STRATUS_MODEL_SERVER_ADDRESS", "0.0.0.0")).address().isAnyLocalAddress(),
+                "an image for SageMaker listens where the platform reaches it");
     }
 
     private static void assertRefused(HttpResponse<String> response, int status, String reasonStart) {

@@ -1,6 +1,7 @@
 package dev.stratus.algorithms.serving;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +21,7 @@ public final class ServedModel implements AutoCloseable {
 
     /** Loads the model in {@code modelDir} with {@code handler} and serves it with a 6 MB payload limit. */
     public static ServedModel start(InferenceHandler handler, Path modelDir) throws Exception {
-        return start(handler, new ServingSettings(0, modelDir, 6 * 1024 * 1024, 2, 2, "MULTI_RECORD"));
+        return start(handler, new ServingSettings(0, modelDir, 6 * 1024 * 1024, 2, 2, "MULTI_RECORD", InetAddress.getLoopbackAddress()));
     }
 
     public static ServedModel start(InferenceHandler handler, ServingSettings settings) throws Exception {

@@ -17,7 +17,9 @@ import dev.stratus.cloud.server.JsonRpc;
 /**
  * Resolves a job's image URI to the program that plays it locally. SageMaker's own ECR images
  * of XGBoost, Linear Learner and K-Means map to Stratus's implementations of those algorithms;
- * {@code stratus/<name>:<tag>} names an image installed under the home's {@code images/<name>/}
+ * the Stratus Java image as a user pushes it to their own registry (repository {@code stratus-java},
+ * any account and region) maps to {@code stratus/java}, so a notebook names the same image locally
+ * and on SageMaker; {@code stratus/<name>:<tag>} names an image installed under the home's {@code images/<name>/}
  * folder, whose {@code image.json} gives the command ({@code {"command": ["java", "-cp", ...]}}).
  * Stratus's own images (the built-in algorithms) come from the algorithms module's build folder.
  * A container is started as {@code <command> train} or {@code <command> serve}, as on SageMaker.
@@ -32,6 +34,8 @@ public final class AlgorithmImages {
     /** The Stratus image that plays each built-in algorithm. */
     private static final Map<String, String> BUILT_IN = Map.of(
             "sagemaker-xgboost", "xgboost", "kmeans", "kmeans", "linear-learner", "linear-learner");
+    /** Stratus's images as users push them to their own ECR repositories, by repository name. */
+    private static final Map<String, String> PUSHED = Map.of("stratus-java", "java");
     private static final Pattern ECR = Pattern.compile(
             "^(\\d{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?/([a-z0-9._-]+)(?::([\\w.-]+))?$");
     private static final Pattern STRATUS = Pattern.compile("^stratus/([a-z0-9][a-z0-9._-]*)(?::([\\w.-]+))?$");
@@ -53,6 +57,9 @@ public final class AlgorithmImages {
             Map<String, String> accounts = ECR_ACCOUNTS.get(repository);
             if (accounts != null && ecr.group(1).equals(accounts.get(ecr.group(2)))) {
                 return installedCommand(BUILT_IN.get(repository), image);
+            }
+            if (PUSHED.containsKey(repository)) {
+                return installedCommand(PUSHED.get(repository), image);
             }
         }
         Matcher stratus = STRATUS.matcher(image);
@@ -85,6 +92,8 @@ public final class AlgorithmImages {
     private String unsupported(String image) {
         return "image '" + image + "' is not supported locally; supported are SageMaker's XGBoost, Linear Learner and"
                 + " K-Means images (<account>.dkr.ecr.<region>.amazonaws.com/sagemaker-xgboost|linear-learner|kmeans:<tag>"
-                + " in us-east-1, us-west-2, eu-west-1) and stratus/<name>:<tag> images installed in " + installed;
+                + " in us-east-1, us-west-2, eu-west-1), the Stratus Java image pushed to your own registry"
+                + " (<account>.dkr.ecr.<region>.amazonaws.com/stratus-java:<tag>) and stratus/<name>:<tag> images installed in "
+                + installed;
     }
 }

@@ -79,7 +79,11 @@ record HostLayout(Path base, String host, List<String> hosts) {
         env.put("SAGEMAKER_BASE_DIR", base.toString());
         env.put("TRAINING_JOB_NAME", job.path("TrainingJobName").asText());
         env.put("TRAINING_JOB_ARN", job.path("TrainingJobArn").asText());
+        // SageMaker's training toolkit keeps the platform's sagemaker_* hyperparameters (where a script is, which
+        // one runs) out of what it tells the algorithm; hyperparameters.json still holds them all.
         ObjectNode hyperparameters = hyperparameters(job);
+        hyperparameters.remove(hyperparameters.properties().stream().map(Map.Entry::getKey)
+                .filter(name -> name.startsWith("sagemaker_")).toList());
         List<String> channels = new ArrayList<>();
         job.path("InputDataConfig").forEach(c -> channels.add(c.path("ChannelName").asText()));
         env.put("SM_HOSTS", JsonRpc.JSON.writeValueAsString(hosts));

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,6 +43,7 @@ public final class LocalCloudFixture implements AutoCloseable {
 
     private final Path home;
     private final Duration endpointHealthTimeout;
+    private final Optional<Path> builtInImages;
     private LocalCloud cloud;
     public S3Client s3;
     public SageMakerClient sagemaker;
@@ -55,17 +57,28 @@ public final class LocalCloudFixture implements AutoCloseable {
     }
 
     public LocalCloudFixture(Path home, Duration endpointHealthTimeout) throws Exception {
+        this(home, endpointHealthTimeout, Optional.empty());
+    }
+
+    private LocalCloudFixture(Path home, Duration endpointHealthTimeout, Optional<Path> builtInImages) throws Exception {
         this.home = home;
         this.endpointHealthTimeout = endpointHealthTimeout;
+        this.builtInImages = builtInImages;
         installTestTrainer(home);
         installTestModelServer(home);
         start();
     }
 
+    /** Also runs Stratus's own images from {@code images}, the algorithms module's build, as {@code ./stratus local start} does. */
+    public static LocalCloudFixture withBuiltInImages(Path home, Path images) throws Exception {
+        return new LocalCloudFixture(home, ENDPOINT_HEALTH_TIMEOUT, Optional.of(images));
+    }
+
     /** Starts (again) on the same home: what a restarted server sees. */
     public void start() throws Exception {
-        cloud = LocalCloud.start(LocalCloud.Options.defaults(new CloudHome(home)).withPort(0).withStopGrace(Duration.ofSeconds(3))
-                .withEndpointHealthTimeout(endpointHealthTimeout));
+        LocalCloud.Options options = LocalCloud.Options.defaults(new CloudHome(home)).withPort(0).withStopGrace(Duration.ofSeconds(3))
+                .withEndpointHealthTimeout(endpointHealthTimeout);
+        cloud = LocalCloud.start(builtInImages.map(options::withBuiltInImages).orElse(options));
         URI endpoint = cloud.endpoint();
         CloudHome.Credentials credentials = cloud.credentials();
         s3 = s3(endpoint, credentials);
