@@ -7,10 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.stratus.algorithms.builtin.TribuoInference;
 import dev.stratus.algorithms.builtin.TribuoModels;
-import dev.stratus.algorithms.serving.Predictions;
-import dev.stratus.algorithms.serving.RecordHandler;
-import dev.stratus.algorithms.serving.Records.Format;
 import org.tribuo.clustering.ClusterID;
 import org.tribuo.clustering.kmeans.KMeansModel;
 
@@ -19,14 +17,9 @@ import org.tribuo.clustering.kmeans.KMeansModel;
  * {@code application/jsonlines}; answers JSON (the default), JSON Lines or CSV with SageMaker's fields
  * {@code closest_cluster} and {@code distance_to_cluster} (Euclidean).
  */
-public final class KMeansInference extends RecordHandler {
+public final class KMeansInference extends TribuoInference {
 
     private Centers centers;
-
-    public KMeansInference() {
-        super(List.of(Format.CSV, Format.JSON, Format.JSON_LINES),
-                List.of(Predictions.JSON, Predictions.JSON_LINES, Predictions.CSV));
-    }
 
     @Override
     public void load(Path modelDir) throws IOException {
@@ -36,11 +29,6 @@ public final class KMeansInference extends RecordHandler {
     @Override
     protected int features() {
         return centers.features();
-    }
-
-    @Override
-    protected boolean missingValuesAllowed() {
-        return false;
     }
 
     @Override

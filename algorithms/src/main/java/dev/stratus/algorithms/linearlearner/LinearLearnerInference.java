@@ -9,10 +9,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.stratus.algorithms.builtin.TribuoInference;
 import dev.stratus.algorithms.builtin.TribuoModels;
-import dev.stratus.algorithms.serving.Predictions;
-import dev.stratus.algorithms.serving.RecordHandler;
-import dev.stratus.algorithms.serving.Records.Format;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
@@ -26,18 +24,13 @@ import org.tribuo.regression.Regressor;
  * fields: {@code score} and {@code predicted_label} for a classifier (the score of class 1 for
  * binary_classifier, every class's score for multiclass_classifier), {@code score} for a regressor.
  */
-public final class LinearLearnerInference extends RecordHandler {
+public final class LinearLearnerInference extends TribuoInference {
 
     private Model<Label> classifier;
     private Model<Regressor> regressor;
     private List<String> labels;
     private boolean binary;
     private int features;
-
-    public LinearLearnerInference() {
-        super(List.of(Format.CSV, Format.JSON, Format.JSON_LINES),
-                List.of(Predictions.JSON, Predictions.JSON_LINES, Predictions.CSV));
-    }
 
     @Override
     public void load(Path modelDir) throws IOException {
@@ -57,11 +50,6 @@ public final class LinearLearnerInference extends RecordHandler {
     @Override
     protected int features() {
         return features;
-    }
-
-    @Override
-    protected boolean missingValuesAllowed() {
-        return false;
     }
 
     @Override
