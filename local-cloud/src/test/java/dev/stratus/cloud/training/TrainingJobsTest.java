@@ -61,6 +61,9 @@ class TrainingJobsTest {
         cloud.s3.putObject(r -> r.bucket("data").key(key), RequestBody.fromString(content));
     }
 
+    private static final Consumer<CreateTrainingJobRequest.Builder> TWO_INSTANCES =
+            b -> b.resourceConfig(r -> r.instanceType("ml.m5.large").instanceCount(2).volumeSizeInGB(10));
+
     /** A job of the test trainer with two channels, changed as a test needs. */
     private static CreateTrainingJobRequest job(String name, Map<String, String> hyperparameters,
                                                 Consumer<CreateTrainingJobRequest.Builder> change) {
@@ -141,6 +144,29 @@ class TrainingJobsTest {
         assertTrue(Files.readString(config).contains("\"current_host\":\"algo-2\""), Files.readString(config));
         assertEquals(2, cloud.logs.describeLogStreams(r -> r.logGroupName("/aws/sagemaker/TrainingJobs")
                 .logStreamNamePrefix("sharded/")).logStreams().size());
+    }
+
+    @Test
+    void aHostThatFailsStopsTheOthersAndGivesTheJobItsReason() throws Exception {
+        Instant created = Instant.now();
+        cloud.sagemaker.createTrainingJob(job("host-fails", Map.of("fail_on_host", "algo-2", "sleep_seconds", "60"), TWO_INSTANCES));
+        DescribeTrainingJobResponse job = cloud.awaitEnd("host-fails");
+
+        assertEquals("Failed", job.trainingJobStatusAsString());
+        assertEquals("test trainer failed on algo-2", job.failureReason());
+        // algo-1 would have slept a minute: it was stopped once algo-2 had failed, and its own end is not the reason.
+        assertTrue(Duration.between(created, Instant.now()).toSeconds() < 30, "the job waited for algo-1");
+        assertEquals("143", Files.readString(home.resolve("jobs/host-fails/runtime/algo-1/exit-code")).strip());
+    }
+
+    @Test
+    void theHostsOfAJobMeetAtTheFirstHostsAddress() throws Exception {
+        cloud.sagemaker.createTrainingJob(job("meet", Map.of("meet_peers", "true"), TWO_INSTANCES));
+        assertEquals("Completed", cloud.awaitEnd("meet").trainingJobStatusAsString());
+        String first = Files.readString(home.resolve("jobs/meet/runtime/algo-1/output.log"));
+        assertTrue(first.matches("(?s).*listening on 127\\.0\\.0\\.1:\\d+\n.*met algo-2\n.*"), first);
+        String second = Files.readString(home.resolve("jobs/meet/runtime/algo-2/output.log"));
+        assertTrue(second.contains("met algo-1 at 127.0.0.1:"), second);
     }
 
     @Test
