@@ -123,7 +123,7 @@ public final class TrainingRun {
         try {
             JsonNode job = store.find(name).orElseThrow();
             List<HostLayout> hosts = hosts(job);
-            List<String> command = command(job);
+            AlgorithmImages.Image image = image(job);
             for (HostLayout host : hosts) {
                 host.write(job);
             }
@@ -140,14 +140,23 @@ public final class TrainingRun {
             });
             Map<String, String> hostNetwork = hosts.size() > 1
                     ? Map.of(FIRST_HOST_ADDRESS, "127.0.0.1:" + ContainerEnvironment.freeLoopbackPort()) : Map.of();
-            for (HostLayout host : hosts) {
-                List<String> argv = new ArrayList<>(command);
-                argv.add("train");
-                Map<String, String> environment = processEnvironment(job, host);
-                environment.putAll(hostNetwork);
-                process(host).start(argv, environment, host.base());
+            PrivateNetwork network = privateNetwork(image, hosts);
+            try {
+                for (HostLayout host : hosts) {
+                    List<String> argv = new ArrayList<>(network == null ? List.of() : network.enter());
+                    argv.addAll(image.command());
+                    argv.add("train");
+                    Map<String, String> environment = processEnvironment(job, host);
+                    environment.putAll(hostNetwork);
+                    process(host).start(argv, environment, host.base());
+                }
+                // The network's holder lives until the job ends: a host's nsenter may still be on its way in.
+                watch(store.find(name).orElseThrow(), hosts);
+            } finally {
+                if (network != null) {
+                    network.close();
+                }
             }
-            watch(store.find(name).orElseThrow(), hosts);
         } catch (JobFailure e) {
             fail(e.getMessage());
         } catch (Exception e) {
@@ -193,11 +202,30 @@ public final class TrainingRun {
         }
     }
 
-    private List<String> command(JsonNode job) {
+    private AlgorithmImages.Image image(JsonNode job) {
         try {
-            return env.images().command(job.path("AlgorithmSpecification").path("TrainingImage").asText());
+            return env.images().image(job.path("AlgorithmSpecification").path("TrainingImage").asText());
         } catch (IllegalArgumentException e) {
             throw new JobFailure("ClientError: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A network of the job's own for the hosts of a multi-instance job whose image needs no other, or
+     * null: with one host there is no peer to talk to, and a machine that cannot make one (see
+     * {@link PrivateNetwork}) runs the hosts on its own loopback, as it runs every other job.
+     */
+    private PrivateNetwork privateNetwork(AlgorithmImages.Image image, List<HostLayout> hosts) {
+        if (!image.networkIsolation() || hosts.size() < 2) {
+            return null;
+        }
+        try {
+            return PrivateNetwork.open();
+        } catch (IOException e) {
+            LOG.warning("training job " + name + ": no private network can be made here (" + e.getMessage() + "), so its "
+                    + hosts.size() + " hosts share this machine's network: a port they listen on all interfaces is open"
+                    + " to other machines while they train");
+            return null;
         }
     }
 

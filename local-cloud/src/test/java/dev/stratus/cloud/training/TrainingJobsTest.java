@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -167,6 +173,37 @@ class TrainingJobsTest {
         assertTrue(first.matches("(?s).*listening on 127\\.0\\.0\\.1:\\d+\n.*met algo-2\n.*"), first);
         String second = Files.readString(home.resolve("jobs/meet/runtime/algo-2/output.log"));
         assertTrue(second.contains("met algo-1 at 127.0.0.1:"), second);
+    }
+
+    @Test
+    void theHostsOfAnIsolatedImageShareANetworkOfTheirOwn() throws Exception {
+        boolean privateNetworks;
+        try (PrivateNetwork probe = PrivateNetwork.open()) {
+            privateNetworks = true;
+        } catch (IOException e) {
+            privateNetworks = false;
+            System.out.println("no private networks on this machine, so the hosts share its loopback: " + e.getMessage());
+        }
+        cloud.sagemaker.createTrainingJob(job("isolated", Map.of("meet_peers", "true", "sleep_seconds", "3"), b -> TWO_INSTANCES.accept(b
+                .algorithmSpecification(a -> a.trainingImage(LocalCloudFixture.ISOLATED_TEST_IMAGE).trainingInputMode("File")))));
+        Path log = home.resolve("jobs/isolated/runtime/algo-1/output.log");
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (!Files.exists(log) || !Files.readString(log).contains("met algo-2")) {
+            assertTrue(Instant.now().isBefore(deadline), "the hosts did not meet");
+            Thread.sleep(50);
+        }
+        Matcher listening = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(Files.readString(log));
+        assertTrue(listening.find());
+
+        // The first host still listens (it sleeps 3 s): on its own loopback, out of this machine's reach.
+        boolean reachable;
+        try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(listening.group(1)))) {
+            reachable = true;
+        } catch (ConnectException refused) {
+            reachable = false;
+        }
+        assertEquals(!privateNetworks, reachable, privateNetworks ? "the hosts' network is open to this machine" : "the hosts were not met");
+        assertEquals("Completed", cloud.awaitEnd("isolated").trainingJobStatusAsString());
     }
 
     @Test
