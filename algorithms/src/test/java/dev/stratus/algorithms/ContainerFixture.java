@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,6 +173,13 @@ public final class ContainerFixture {
         builder.environment().put("OMP_WAIT_POLICY", "passive");
         builder.environment().putAll(environment);
         return builder.start();
+    }
+
+    /** A port on 127.0.0.1 that nothing listens on now. */
+    public static int freeLoopbackPort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return free.getLocalPort();
+        }
     }
 
     /** Where a program started in {@code mode} writes its output: beside the container, not in it. */

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -188,8 +186,6 @@ class XGBoostDistributedTest {
 
     /** A free loopback port for the first host's tracker, as the local cloud picks one for each job. */
     private static Map<String, String> firstHostAddress() throws IOException {
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return Map.of(DistributedTraining.FIRST_HOST_ADDRESS, "127.0.0.1:" + free.getLocalPort());
-        }
+        return Map.of(DistributedTraining.FIRST_HOST_ADDRESS, "127.0.0.1:" + ContainerFixture.freeLoopbackPort());
     }
 }
