@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,15 +133,32 @@ public final class ContainerFixture {
      * {@code train}, and SAGEMAKER_BASE_DIR naming this container.
      */
     public Run runInOwnProcess(Class<?> main) throws IOException, InterruptedException {
-        Process process = start(main, "train", Map.of());
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return awaitTraining(startTraining(main, Map.of()));
+    }
+
+    /**
+     * Starts {@code main} as {@code train} in its own JVM, as {@link #runInOwnProcess} does, with
+     * {@code environment} added, and returns at once: several hosts of one job run side by side. Its
+     * output goes to {@code <container>-train.log} beside the container.
+     */
+    public Process startTraining(Class<?> main, Map<String, String> environment) throws IOException {
+        return start(main, "train", environment);
+    }
+
+    /** Waits (a minute at most) for a program started by {@link #startTraining} to end. */
+    public Run awaitTraining(Process process) throws IOException, InterruptedException {
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the algorithm did not end");
-        return new Run(process.exitValue(), output);
+        return new Run(process.exitValue(), trainingOutput());
+    }
+
+    /** What the program started by {@link #startTraining} has printed so far. */
+    public String trainingOutput() throws IOException {
+        return Files.readString(log("train"), StandardCharsets.UTF_8);
     }
 
     /**
      * Starts {@code main} as {@code serve} in its own JVM on {@code port}, with this container's {@code model/};
-     * its output goes to {@code serve.log} beside the container. The caller stops it.
+     * its output goes to {@code <container>-serve.log} beside the container. The caller stops it.
      */
     public Process serveInOwnProcess(Class<?> main, int port) throws IOException {
         return start(main, "serve", Map.of("SAGEMAKER_BIND_TO_PORT", Integer.toString(port)));
@@ -148,15 +167,24 @@ public final class ContainerFixture {
     private Process start(Class<?> main, String mode, Map<String, String> environment) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                main.getName(), mode).redirectErrorStream(true);
-        if (mode.equals("serve")) {
-            builder.redirectOutput(base.resolveSibling(base.getFileName() + "-serve.log").toFile());
-        }
+                main.getName(), mode).redirectErrorStream(true).redirectOutput(log(mode).toFile());
         builder.environment().put("SAGEMAKER_BASE_DIR", base.toString());
         // As the local cloud sets it for every job: XGBoost's threads would otherwise spin.
         builder.environment().put("OMP_WAIT_POLICY", "passive");
         builder.environment().putAll(environment);
         return builder.start();
+    }
+
+    /** A port on 127.0.0.1 that nothing listens on now. */
+    public static int freeLoopbackPort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return free.getLocalPort();
+        }
+    }
+
+    /** Where a program started in {@code mode} writes its output: beside the container, not in it. */
+    private Path log(String mode) {
+        return base.resolveSibling(base.getFileName() + "-" + mode + ".log");
     }
 
     private void channels() {

@@ -160,6 +160,16 @@ public final class ChannelData {
         return records.finish();
     }
 
+    /** True when the channel's folder holds no data file: a host's share of a ShardedByS3Key channel can be empty. */
+    public static boolean isEmpty(TrainingContext context, String channel) throws IOException {
+        return dataFiles(context.channel(channel)).isEmpty();
+    }
+
+    /** A channel without records, for a host that has no share of it. */
+    public static ChannelData empty(Layout layout) {
+        return (layout == Layout.LIBSVM ? new LibsvmRecords() : new CsvRecords(layout, 0)).finish();
+    }
+
     /** Every file under the folder, in name order, except hidden and marker files such as Spark's {@code _SUCCESS} and {@code .crc}. */
     private static List<Path> dataFiles(Path folder) throws IOException {
         if (!Files.isDirectory(folder)) {

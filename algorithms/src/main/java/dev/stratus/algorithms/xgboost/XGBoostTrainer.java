@@ -26,8 +26,8 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /**
  * SageMaker's built-in XGBoost algorithm, training side: the hyperparameters, channels, log lines and
- * model file of sagemaker-xgboost-container, on XGBoost4J. One instance only; distributed training is
- * not supported yet.
+ * model file of sagemaker-xgboost-container, on XGBoost4J, on one host or several (see
+ * {@link DistributedTraining}).
  */
 public final class XGBoostTrainer implements Trainer {
 
@@ -45,7 +45,8 @@ public final class XGBoostTrainer implements Trainer {
     private static final List<String> CUSTOMER_ERRORS = List.of("label must be in [0,1]", "label must be in [0, num_class)",
             "label must be nonnegative", "label must be positive", "base_score must be in", "Only uniform sampling is supported",
             "Unknown metric function", "dataset only contains pos or neg samples", "must be greater than",
-            "Check failed: preds.size() == info.labels.Size()", "feature_names mismatch");
+            "Check failed: preds.size() == info.labels.Size()", "feature_names mismatch",
+            "doesn't support distributed training");
 
     private final PrintStream out;
 
@@ -58,23 +59,28 @@ public final class XGBoostTrainer implements Trainer {
     }
 
     @Override
-    public void train(TrainingContext context) throws AlgorithmError, IOException, XGBoostError {
+    public void train(TrainingContext context) throws AlgorithmError, IOException {
         XGBoostHyperparameters hyperparameters = XGBoostHyperparameters.validate(context);
         checkChannels(context, hyperparameters);
-        if (context.hosts().size() > 1) {
-            throw AlgorithmError.clientError("distributed XGBoost (InstanceCount > 1) is not supported locally yet: use InstanceCount 1");
-        }
         // libgomp reads it from the process's own environment, once: only the launcher can set it.
         if (System.getenv("OMP_WAIT_POLICY") == null) {
             out.println("WARNING: OMP_WAIT_POLICY is not set: XGBoost's threads will spin between tasks, several times slower"
                     + " on shared cores; set OMP_WAIT_POLICY=passive in the environment that starts this program.");
         }
 
-        ChannelData train = ChannelData.read(context, "train", layout(context, "train", hyperparameters.csvWeights()), null);
+        List<String> hosts = context.hosts();
+        DistributedTraining distributed = null;
+        if (hosts.size() > 1) {
+            out.println("Distributed node training with " + hosts.size() + " hosts: " + DistributedTraining.hosts(hosts));
+            // Before reading data: a host whose data is bad then ends at once, and the others see it go at the first exchange.
+            distributed = DistributedTraining.join(context);
+        } else {
+            out.println("Single node training.");
+        }
+        ChannelData train = read(context, "train", layout(context, "train", hyperparameters.csvWeights()), null, distributed != null);
         // Like SageMaker's container, csv_weights applies to the train channel only.
         ChannelData validation = context.channels().contains("validation")
-                ? ChannelData.read(context, "validation", layout(context, "validation", false), train) : null;
-        out.println("Single node training.");
+                ? read(context, "validation", layout(context, "validation", false), train, distributed != null) : null;
         out.println("Train matrix has " + train.rows() + " rows and " + train.features() + " features");
         if (validation != null) {
             out.println("Validation matrix has " + validation.rows() + " rows");
@@ -90,14 +96,37 @@ public final class XGBoostTrainer implements Trainer {
             // Zero rounds: a booster configured with the parameters and caching the watched sets, not yet trained.
             Booster booster = XGBoost.train(watches.get("train"), hyperparameters.boosterParams(), 0, watches, null, null);
             try {
-                boost(booster, hyperparameters, watches);
-                save(booster, context.modelDir());
+                // Every host evaluates the same metrics (XGBoost sums them over all hosts): the first one logs them.
+                boolean firstHost = DistributedTraining.isFirstHost(context);
+                boost(booster, hyperparameters, watches, firstHost ? out : new PrintStream(OutputStream.nullOutputStream()));
+                if (firstHost) {
+                    save(booster, context.modelDir());
+                }
             } finally {
                 booster.dispose();
             }
+        } catch (XGBoostError e) {
+            // With several hosts, making a matrix is an exchange too: it fails when another host is gone.
+            throw translate(e);
         } finally {
             watches.values().forEach(DMatrix::dispose);
         }
+        if (distributed != null) {
+            distributed.finish();
+        }
+    }
+
+    /**
+     * A channel's data. With several hosts, a host's share of a ShardedByS3Key channel can be empty: it
+     * still takes part, with no rows, so that every host makes the same exchanges.
+     */
+    private ChannelData read(TrainingContext context, String channel, Layout layout, ChannelData train, boolean distributed)
+            throws AlgorithmError, IOException {
+        if (distributed && ChannelData.isEmpty(context, channel)) {
+            out.println("Host " + context.currentHost() + " has no data in channel " + channel + ": it takes part with none.");
+            return ChannelData.empty(layout);
+        }
+        return ChannelData.read(context, channel, layout, train == null || train.rows() == 0 ? null : train);
     }
 
     private static void checkChannels(TrainingContext context, XGBoostHyperparameters hyperparameters) throws AlgorithmError {
@@ -153,8 +182,8 @@ public final class XGBoostTrainer implements Trainer {
         return matrix;
     }
 
-    /** Boosts round by round, printing each round's metrics as the container does, and stops early when asked. */
-    private void boost(Booster booster, XGBoostHyperparameters hyperparameters, Map<String, DMatrix> watches)
+    /** Boosts round by round, printing each round's metrics to {@code log} as the container does, and stops early when asked. */
+    private static void boost(Booster booster, XGBoostHyperparameters hyperparameters, Map<String, DMatrix> watches, PrintStream log)
             throws AlgorithmError, XGBoostError {
         DMatrix train = watches.get("train");
         DMatrix[] sets = watches.values().toArray(DMatrix[]::new);
@@ -176,12 +205,12 @@ public final class XGBoostTrainer implements Trainer {
             String line = "[" + round + "]" + String.join("", metrics.stream().map(m -> TAB + m).toList());
             Metric watched = metrics.get(metrics.size() - 1);
             if (stopping != null && round == 0) {
-                out.println("Will train until " + watched.name() + " hasn't improved in " + patience + " rounds.");
+                log.println("Will train until " + watched.name() + " hasn't improved in " + patience + " rounds.");
             }
-            out.println(line);
+            log.println(line);
             if (stopping != null && stopping.stop(round, watched, line)) {
-                out.println("Stopping. Best iteration:");
-                out.println(stopping.bestLine);
+                log.println("Stopping. Best iteration:");
+                log.println(stopping.bestLine);
                 break;
             }
         }
@@ -202,22 +231,24 @@ public final class XGBoostTrainer implements Trainer {
         out.println("Saved the model to " + model);
     }
 
-    /**
-     * XGBoost's message without its time stamp, source location and native stack trace, on one line;
-     * a client error when the job's input caused it.
-     */
+    /** XGBoost's message, on one line; a client error when the job's input caused it. */
     private static AlgorithmError translate(XGBoostError error) {
-        String message = String.valueOf(error.getMessage());
-        int stack = message.indexOf("Stack trace:");
-        message = (stack < 0 ? message : message.substring(0, stack)).strip()
-                .replaceFirst("^\\[[0-9:]+\\] \\S+:[0-9]+: ", "")
-                .replaceAll("\\s*\\n\\s*", " ");
+        String message = oneLine(error);
         for (String customerError : CUSTOMER_ERRORS) {
             if (message.contains(customerError)) {
                 return AlgorithmError.clientError(message);
             }
         }
         return new AlgorithmError("AlgorithmError: XGB train call failed with exception: " + message, error);
+    }
+
+    /** XGBoost's message without its time stamp, source location and native stack trace, on one line. */
+    static String oneLine(XGBoostError error) {
+        String message = String.valueOf(error.getMessage());
+        int stack = message.indexOf("Stack trace:");
+        return (stack < 0 ? message : message.substring(0, stack)).strip()
+                .replaceFirst("^\\[[0-9:]+\\] \\S+:[0-9]+: ", "")
+                .replaceAll("\\s*\\n\\s*", " ");
     }
 
     /** One value of one round's evaluation: {@code validation-rmse:0.45123}. */

@@ -3,7 +3,6 @@ package dev.stratus.algorithms.xgboost;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -82,9 +81,7 @@ class XGBoostBadInputTest {
                 bad("Parquet", job -> job.channel("train", "application/x-parquet", Map.of()),
                         "ClientError: channel train: ContentType application/x-parquet is not supported locally yet; use text/csv or text/libsvm"),
                 bad("an unknown ContentType", job -> job.channel("train", "application/json", Map.of()),
-                        "ClientError: application/json is not an accepted ContentType"),
-                bad("two instances", job -> job.hosts("algo-1", List.of("algo-1", "algo-2")),
-                        "ClientError: distributed XGBoost (InstanceCount > 1) is not supported locally yet: use InstanceCount 1"));
+                        "ClientError: application/json is not an accepted ContentType"));
     }
 
     private static Arguments bad(String name, Consumer<ContainerFixture> mistake, String reason) {

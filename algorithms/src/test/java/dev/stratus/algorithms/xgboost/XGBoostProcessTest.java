@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,10 +58,7 @@ class XGBoostProcessTest {
                 .channel("train", "text/csv", Map.of("train.csv", data.csv()));
         assertEquals(0, job.runInOwnProcess(XGBoostAlgorithm.class).exitCode());
 
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
+        int port = ContainerFixture.freeLoopbackPort();
         Process server = job.serveInOwnProcess(XGBoostAlgorithm.class, port);
         try {
             HttpClient http = HttpClient.newHttpClient();

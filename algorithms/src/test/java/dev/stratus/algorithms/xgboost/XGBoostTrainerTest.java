@@ -175,6 +175,11 @@ class XGBoostTrainerTest {
     }
 
     private float[][] predict(Dataset data, int leadingColumns) throws Exception {
+        return predict(base, data, leadingColumns);
+    }
+
+    /** The predictions of the model in container {@code base}'s {@code model/}. */
+    static float[][] predict(Path base, Dataset data, int leadingColumns) throws Exception {
         Booster model = XGBoost.loadModel(base.resolve("model/" + XGBoostTrainer.MODEL_FILE).toString());
         DMatrix matrix = dmatrix(data, leadingColumns);
         try {
@@ -197,7 +202,7 @@ class XGBoostTrainerTest {
         return new DMatrix(cells, features.length, columns, Float.NaN);
     }
 
-    private static double rmse(float[][] predictions, float[] labels) {
+    static double rmse(float[][] predictions, float[] labels) {
         double sum = 0;
         for (int i = 0; i < labels.length; i++) {
             sum += Math.pow(predictions[i][0] - labels[i], 2);

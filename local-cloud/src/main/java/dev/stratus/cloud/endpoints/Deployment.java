@@ -258,7 +258,7 @@ final class Deployment {
     private List<Instance> prepare(Variant variant, int count, List<Instance> into) throws IOException {
         List<String> command;
         try {
-            command = env.images().command(variant.spec.path("Image").asText());
+            command = env.images().image(variant.spec.path("Image").asText()).command();
         } catch (IllegalArgumentException e) {
             throw new EndpointFailure("Production variant " + variant.name + ": " + e.getMessage());
         }

@@ -5,8 +5,6 @@ import dev.stratus.cloud.state.StateFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +24,7 @@ import java.util.stream.Stream;
 
 import dev.stratus.cloud.logs.LogEvent;
 import dev.stratus.cloud.logs.LogsService;
+import dev.stratus.cloud.training.ContainerEnvironment;
 
 /**
  * One instance of a production variant: an OS process started as {@code <image command> serve} in its own folder
@@ -103,7 +102,7 @@ final class Instance {
             throw new EndpointFailure("instance " + slot + " was stopped before it started");
         }
         Files.createDirectories(runtime);
-        int port = freePort();
+        int port = ContainerEnvironment.freeLoopbackPort();
         String id = "i-0" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()); // EC2's form: 17 hex digits
         Path log = runtime.resolve(id + ".log");
         List<String> argv = new ArrayList<>(command);
@@ -274,12 +273,6 @@ final class Instance {
             return ", last output: '" + (last.length() > 300 ? last.substring(0, 300) + "..." : last) + "'";
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

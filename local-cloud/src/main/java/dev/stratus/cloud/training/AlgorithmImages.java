@@ -26,6 +26,14 @@ import dev.stratus.cloud.server.JsonRpc;
  */
 public final class AlgorithmImages {
 
+    /**
+     * What {@code image.json} says of an image: the command that runs it, and whether its algorithm
+     * talks to no network but its peers ({@code "networkIsolation": true}, SageMaker's term): the hosts
+     * of a multi-instance job of such an image then share a private network (see {@link PrivateNetwork}).
+     */
+    public record Image(List<String> command, boolean networkIsolation) {
+    }
+
     /** SageMaker's registry accounts per region for the built-in images (sagemaker-facts.md §6). */
     private static final Map<String, Map<String, String>> ECR_ACCOUNTS = Map.of(
             "sagemaker-xgboost", Map.of("us-east-1", "683313688378", "us-west-2", "246618743249", "eu-west-1", "141502667606"),
@@ -49,14 +57,14 @@ public final class AlgorithmImages {
         this.builtIn = builtIn;
     }
 
-    /** The command that runs {@code image}, or an exception whose message says what is supported. */
-    public List<String> command(String image) {
+    /** The image that plays {@code image} (a URI), or an exception whose message says what is supported. */
+    public Image image(String image) {
         Matcher ecr = ECR.matcher(image);
         if (ecr.matches()) {
             String repository = ecr.group(3);
             Map<String, String> accounts = ECR_ACCOUNTS.get(repository);
             if (accounts != null && ecr.group(1).equals(accounts.get(ecr.group(2)))) {
-                return installedCommand(BUILT_IN.get(repository), image);
+                return installed(BUILT_IN.get(repository), image);
             }
             if (PUSHED.containsKey(repository)) {
                 return installedCommand(PUSHED.get(repository), image);
@@ -64,12 +72,12 @@ public final class AlgorithmImages {
         }
         Matcher stratus = STRATUS.matcher(image);
         if (stratus.matches()) {
-            return installedCommand(stratus.group(1), image);
+            return installed(stratus.group(1), image);
         }
         throw new IllegalArgumentException(unsupported(image));
     }
 
-    private List<String> installedCommand(String name, String image) {
+    private Image installed(String name, String image) {
         Path inHome = installed.resolve(name).resolve("image.json");
         Path descriptor = Files.isRegularFile(inHome) || builtIn.isEmpty() ? inHome : builtIn.get().resolve(name).resolve("image.json");
         if (!Files.isRegularFile(descriptor)) {
@@ -77,13 +85,13 @@ public final class AlgorithmImages {
                     + "', which is not installed (" + descriptor + " is missing): install it into " + installed);
         }
         try {
-            JsonNode command = JsonRpc.JSON.readTree(descriptor.toFile()).path("command");
+            JsonNode json = JsonRpc.JSON.readTree(descriptor.toFile());
             List<String> words = new ArrayList<>();
-            command.forEach(word -> words.add(word.asText().replace("${IMAGE_DIR}", descriptor.getParent().toString())));
+            json.path("command").forEach(word -> words.add(word.asText().replace("${IMAGE_DIR}", descriptor.getParent().toString())));
             if (words.isEmpty()) {
                 throw new IllegalArgumentException(descriptor + " has no \"command\": give it the program to run");
             }
-            return words;
+            return new Image(words, json.path("networkIsolation").asBoolean(false));
         } catch (IOException e) {
             throw new IllegalArgumentException(descriptor + " is not valid JSON: " + e.getMessage());
         }

@@ -1,5 +1,8 @@
 package dev.stratus.cloud.training;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,5 +36,12 @@ public final class ContainerEnvironment {
         // XGBoost's OpenMP threads spin by default: about 8x slower on two shared cores (measured-here.md).
         environment.putIfAbsent("OMP_WAIT_POLICY", "passive");
         return environment;
+    }
+
+    /** A port on 127.0.0.1 that nothing listens on now, for a container to listen on. */
+    public static int freeLoopbackPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 }

@@ -67,6 +67,11 @@ final class HostProcess {
         return Files.exists(file) ? Optional.of(Integer.parseInt(Files.readString(file).strip())) : Optional.empty();
     }
 
+    /** When the algorithm ended, as the wrapper recorded its exit status: only for an algorithm that has ended. */
+    Instant endTime() throws IOException {
+        return Files.getLastModifiedTime(runtime.resolve("exit-code")).toInstant();
+    }
+
     /** True while the wrapper (the same process, not a reused pid) is alive to record the exit status. */
     boolean wrapperAlive() throws IOException {
         Path file = runtime.resolve("wrapper");

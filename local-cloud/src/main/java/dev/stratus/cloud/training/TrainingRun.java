@@ -43,6 +43,13 @@ public final class TrainingRun {
     private static final String METRIC_NAMESPACE = "/aws/sagemaker/TrainingJobs";
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration CHECKPOINT_SYNC = Duration.ofSeconds(2);
+    /**
+     * Given to every host of a multi-instance job: {@code 127.0.0.1:<port>}, a free port where the first
+     * host (algo-1) can listen for the others. It stands in for SageMaker's host networking, where each
+     * host has an address of its own, finds the others by name ({@code algo-1}...) and can use any port:
+     * local hosts share one loopback, and jobs run side by side.
+     */
+    private static final String FIRST_HOST_ADDRESS = "STRATUS_FIRST_HOST_ADDRESS";
 
     /** What every run needs from the local cloud. */
     public record Environment(CloudHome home, AlgorithmImages images, BlobStore blobs, LogsService logs,
@@ -116,7 +123,7 @@ public final class TrainingRun {
         try {
             JsonNode job = store.find(name).orElseThrow();
             List<HostLayout> hosts = hosts(job);
-            List<String> command = command(job);
+            AlgorithmImages.Image image = image(job);
             for (HostLayout host : hosts) {
                 host.write(job);
             }
@@ -131,12 +138,25 @@ public final class TrainingRun {
                 j.put("SecondaryStatus", "Training");
                 transition(j, "Training", "Training image download completed. Training in progress.");
             });
-            for (HostLayout host : hosts) {
-                List<String> argv = new ArrayList<>(command);
-                argv.add("train");
-                process(host).start(argv, processEnvironment(job, host), host.base());
+            Map<String, String> hostNetwork = hosts.size() > 1
+                    ? Map.of(FIRST_HOST_ADDRESS, "127.0.0.1:" + ContainerEnvironment.freeLoopbackPort()) : Map.of();
+            PrivateNetwork network = privateNetwork(image, hosts);
+            try {
+                for (HostLayout host : hosts) {
+                    List<String> argv = new ArrayList<>(network == null ? List.of() : network.enter());
+                    argv.addAll(image.command());
+                    argv.add("train");
+                    Map<String, String> environment = processEnvironment(job, host);
+                    environment.putAll(hostNetwork);
+                    process(host).start(argv, environment, host.base());
+                }
+                // The network's holder lives until the job ends: a host's nsenter may still be on its way in.
+                watch(store.find(name).orElseThrow(), hosts);
+            } finally {
+                if (network != null) {
+                    network.close();
+                }
             }
-            watch(store.find(name).orElseThrow(), hosts);
         } catch (JobFailure e) {
             fail(e.getMessage());
         } catch (Exception e) {
@@ -182,11 +202,30 @@ public final class TrainingRun {
         }
     }
 
-    private List<String> command(JsonNode job) {
+    private AlgorithmImages.Image image(JsonNode job) {
         try {
-            return env.images().command(job.path("AlgorithmSpecification").path("TrainingImage").asText());
+            return env.images().image(job.path("AlgorithmSpecification").path("TrainingImage").asText());
         } catch (IllegalArgumentException e) {
             throw new JobFailure("ClientError: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A network of the job's own for the hosts of a multi-instance job whose image needs no other, or
+     * null: with one host there is no peer to talk to, and a machine that cannot make one (see
+     * {@link PrivateNetwork}) runs the hosts on its own loopback, as it runs every other job.
+     */
+    private PrivateNetwork privateNetwork(AlgorithmImages.Image image, List<HostLayout> hosts) {
+        if (!image.networkIsolation() || hosts.size() < 2) {
+            return null;
+        }
+        try {
+            return PrivateNetwork.open();
+        } catch (IOException e) {
+            LOG.warning("training job " + name + ": no private network can be made here (" + e.getMessage() + "), so its "
+                    + hosts.size() + " hosts share this machine's network: a port they listen on all interfaces is open"
+                    + " to other machines while they train");
+            return null;
         }
     }
 
@@ -262,18 +301,16 @@ public final class TrainingRun {
             if (exitCodes.size() == hosts.size()) {
                 break;
             }
-            if (terminated == null && (stopReason != null || Instant.now().isAfter(deadline))) {
-                if (stopReason == null) {
+            // As on SageMaker, a host that fails fails the job: the others are stopped rather than left waiting for it.
+            boolean hostFailed = exitCodes.values().stream().anyMatch(code -> code != 0);
+            if (terminated == null && (stopReason != null || hostFailed || Instant.now().isAfter(deadline))) {
+                if (stopReason == null && !hostFailed) {
                     stopReason = "MaxRuntimeExceeded";
                 }
-                for (HostLayout host : hosts) {
-                    process(host).signal(false);
-                }
+                signalRunning(hosts, exitCodes, false);
                 terminated = Instant.now();
             } else if (terminated != null && Instant.now().isAfter(terminated.plus(env.stopGrace()))) {
-                for (HostLayout host : hosts) {
-                    process(host).signal(true);
-                }
+                signalRunning(hosts, exitCodes, true);
             }
             Thread.sleep(POLL.toMillis());
         }
@@ -282,6 +319,15 @@ public final class TrainingRun {
                 syncCheckpoints(job, hosts, checkpointsUploaded);
             }
             finish(job, hosts, exitCodes, started);
+        }
+    }
+
+    /** SIGTERM ({@code force} false) or SIGKILL to the hosts that have not ended. */
+    private void signalRunning(List<HostLayout> hosts, Map<String, Integer> exitCodes, boolean force) throws IOException {
+        for (HostLayout host : hosts) {
+            if (!exitCodes.containsKey(host.host())) {
+                process(host).signal(force);
+            }
         }
     }
 
@@ -336,11 +382,17 @@ public final class TrainingRun {
 
     /** Uploads the artifacts and sets the final status from the exit codes (or the stop that ended them). */
     private void finish(JsonNode job, List<HostLayout> hosts, Map<String, Integer> exitCodes, Instant started) throws IOException {
+        // The host that failed first says why: the others may have failed only because it was gone.
         String failure = null;
+        Instant firstFailure = null;
         for (HostLayout host : hosts) {
             Integer code = exitCodes.get(host.host());
-            if (code != null && code != 0 && failure == null) {
-                failure = failureReason(host, code);
+            if (code != null && code != 0) {
+                Instant ended = process(host).endTime();
+                if (firstFailure == null || ended.isBefore(firstFailure)) {
+                    firstFailure = ended;
+                    failure = failureReason(host, code);
+                }
             }
         }
         String stop = stopReason;

@@ -36,6 +36,8 @@ import software.amazon.awssdk.services.sts.StsClient;
 public final class LocalCloudFixture implements AutoCloseable {
 
     public static final String TEST_IMAGE = "stratus/test-trainer:1";
+    /** The test trainer in an image that declares {@code "networkIsolation": true}, as the built-in XGBoost's does. */
+    public static final String ISOLATED_TEST_IMAGE = "stratus/test-trainer-isolated:1";
     public static final String MODEL_SERVER_IMAGE = "stratus/test-model-server:1";
     /** Long enough for a JVM to start on two busy cores; the test of the timeout itself gives a shorter one. */
     public static final Duration ENDPOINT_HEALTH_TIMEOUT = Duration.ofSeconds(30);
@@ -191,10 +193,12 @@ public final class LocalCloudFixture implements AutoCloseable {
     }
 
     private static void installTestTrainer(Path home) throws Exception {
-        Path image = Files.createDirectories(home.resolve("images/test-trainer"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        new ObjectMapper().writeValue(image.resolve("image.json").toFile(), Map.of("command",
-                List.of(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
-                        TestTrainer.class.getName())));
+        List<String> command = List.of(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+                TestTrainer.class.getName());
+        new ObjectMapper().writeValue(Files.createDirectories(home.resolve("images/test-trainer")).resolve("image.json").toFile(),
+                Map.of("command", command));
+        new ObjectMapper().writeValue(Files.createDirectories(home.resolve("images/test-trainer-isolated")).resolve("image.json").toFile(),
+                Map.of("command", command, "networkIsolation", true));
     }
 }

@@ -1,7 +1,17 @@
 package dev.stratus.cloud.testing;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -13,9 +23,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * A training program for the local cloud's tests that follows SageMaker's container contract:
  * it reads its hyperparameters and channels under SAGEMAKER_BASE_DIR, prints metric lines,
- * keeps a checkpoint, writes a model, and fails, sleeps or reaches S3 when asked to.
+ * keeps a checkpoint, writes a model, and fails, sleeps, reaches S3 or meets the job's other hosts when
+ * asked to.
  */
 public final class TestTrainer {
+
+    /** The first host's listener when it meets the others: open until the program ends, never collected before. */
+    private static ServerSocket listener;
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1 || !args[0].equals("train")) {
@@ -26,8 +40,18 @@ public final class TestTrainer {
         ObjectMapper json = new ObjectMapper();
         JsonNode hyperparameters = json.readTree(base.resolve("input/config/hyperparameters.json").toFile());
         JsonNode channels = json.readTree(base.resolve("input/config/inputdataconfig.json").toFile());
-        String host = json.readTree(base.resolve("input/config/resourceconfig.json").toFile()).path("current_host").asText();
+        JsonNode resources = json.readTree(base.resolve("input/config/resourceconfig.json").toFile());
+        String host = resources.path("current_host").asText();
         System.out.println("job " + System.getenv("TRAINING_JOB_NAME") + " on " + host + " (SM_CURRENT_HOST=" + System.getenv("SM_CURRENT_HOST") + ")");
+        if (hyperparameters.path("fail_on_host").asText().equals(host)) {
+            Files.writeString(base.resolve("output/failure"), "test trainer failed on " + host);
+            System.exit(4);
+        }
+        if (hyperparameters.path("meet_peers").asBoolean(false)) {
+            List<String> hosts = new ArrayList<>();
+            resources.path("hosts").forEach(h -> hosts.add(h.asText()));
+            meetPeers(host, hosts);
+        }
 
         StringBuilder model = new StringBuilder("host=" + host + "\n");
         for (var channel : (Iterable<Map.Entry<String, JsonNode>>) channels::fields) {
@@ -81,6 +105,39 @@ public final class TestTrainer {
         Files.writeString(base.resolve("output/data/summary.txt"), "epochs=" + epochs + "\n");
         System.out.print("done without a final newline");
         System.exit(hyperparameters.path("exit_code").asInt(0));
+    }
+
+    /**
+     * The first host listens at STRATUS_FIRST_HOST_ADDRESS until every other host has said its name, and
+     * keeps listening until the program ends; the others connect there, as distributed algorithms find
+     * their first host.
+     */
+    private static void meetPeers(String host, List<String> hosts) throws Exception {
+        String address = System.getenv("STRATUS_FIRST_HOST_ADDRESS");
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        if (host.equals(hosts.get(0))) {
+            listener = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+            System.out.println("listening on " + address);
+            for (int i = 1; i < hosts.size(); i++) {
+                try (Socket peer = listener.accept()) {
+                    System.out.println("met " + new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8)).readLine());
+                }
+            }
+            return;
+        }
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (true) {
+            try (Socket first = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                first.getOutputStream().write((host + "\n").getBytes(StandardCharsets.UTF_8));
+                System.out.println("met " + hosts.get(0) + " at " + address);
+                return;
+            } catch (ConnectException notYet) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw notYet;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private TestTrainer() {

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -60,6 +66,9 @@ class TrainingJobsTest {
     private static void put(String key, String content) {
         cloud.s3.putObject(r -> r.bucket("data").key(key), RequestBody.fromString(content));
     }
+
+    private static final Consumer<CreateTrainingJobRequest.Builder> TWO_INSTANCES =
+            b -> b.resourceConfig(r -> r.instanceType("ml.m5.large").instanceCount(2).volumeSizeInGB(10));
 
     /** A job of the test trainer with two channels, changed as a test needs. */
     private static CreateTrainingJobRequest job(String name, Map<String, String> hyperparameters,
@@ -141,6 +150,60 @@ class TrainingJobsTest {
         assertTrue(Files.readString(config).contains("\"current_host\":\"algo-2\""), Files.readString(config));
         assertEquals(2, cloud.logs.describeLogStreams(r -> r.logGroupName("/aws/sagemaker/TrainingJobs")
                 .logStreamNamePrefix("sharded/")).logStreams().size());
+    }
+
+    @Test
+    void aHostThatFailsStopsTheOthersAndGivesTheJobItsReason() throws Exception {
+        Instant created = Instant.now();
+        cloud.sagemaker.createTrainingJob(job("host-fails", Map.of("fail_on_host", "algo-2", "sleep_seconds", "60"), TWO_INSTANCES));
+        DescribeTrainingJobResponse job = cloud.awaitEnd("host-fails");
+
+        assertEquals("Failed", job.trainingJobStatusAsString());
+        assertEquals("test trainer failed on algo-2", job.failureReason());
+        // algo-1 would have slept a minute: it was stopped once algo-2 had failed, and its own end is not the reason.
+        assertTrue(Duration.between(created, Instant.now()).toSeconds() < 30, "the job waited for algo-1");
+        assertEquals("143", Files.readString(home.resolve("jobs/host-fails/runtime/algo-1/exit-code")).strip());
+    }
+
+    @Test
+    void theHostsOfAJobMeetAtTheFirstHostsAddress() throws Exception {
+        cloud.sagemaker.createTrainingJob(job("meet", Map.of("meet_peers", "true"), TWO_INSTANCES));
+        assertEquals("Completed", cloud.awaitEnd("meet").trainingJobStatusAsString());
+        String first = Files.readString(home.resolve("jobs/meet/runtime/algo-1/output.log"));
+        assertTrue(first.matches("(?s).*listening on 127\\.0\\.0\\.1:\\d+\n.*met algo-2\n.*"), first);
+        String second = Files.readString(home.resolve("jobs/meet/runtime/algo-2/output.log"));
+        assertTrue(second.contains("met algo-1 at 127.0.0.1:"), second);
+    }
+
+    @Test
+    void theHostsOfAnIsolatedImageShareANetworkOfTheirOwn() throws Exception {
+        boolean privateNetworks;
+        try (PrivateNetwork probe = PrivateNetwork.open()) {
+            privateNetworks = true;
+        } catch (IOException e) {
+            privateNetworks = false;
+            System.out.println("no private networks on this machine, so the hosts share its loopback: " + e.getMessage());
+        }
+        cloud.sagemaker.createTrainingJob(job("isolated", Map.of("meet_peers", "true", "sleep_seconds", "3"), b -> TWO_INSTANCES.accept(b
+                .algorithmSpecification(a -> a.trainingImage(LocalCloudFixture.ISOLATED_TEST_IMAGE).trainingInputMode("File")))));
+        Path log = home.resolve("jobs/isolated/runtime/algo-1/output.log");
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (!Files.exists(log) || !Files.readString(log).contains("met algo-2")) {
+            assertTrue(Instant.now().isBefore(deadline), "the hosts did not meet");
+            Thread.sleep(50);
+        }
+        Matcher listening = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(Files.readString(log));
+        assertTrue(listening.find());
+
+        // The first host still listens (it sleeps 3 s): on its own loopback, out of this machine's reach.
+        boolean reachable;
+        try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(listening.group(1)))) {
+            reachable = true;
+        } catch (ConnectException refused) {
+            reachable = false;
+        }
+        assertEquals(!privateNetworks, reachable, privateNetworks ? "the hosts' network is open to this machine" : "the hosts were not met");
+        assertEquals("Completed", cloud.awaitEnd("isolated").trainingJobStatusAsString());
     }
 
     @Test
