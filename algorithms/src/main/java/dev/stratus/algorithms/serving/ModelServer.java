@@ -25,6 +25,8 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private static final String TEXT = "text/plain; charset=utf-8";
+    /** How much of a body above the limit is read before the connection is given up on. */
+    private static final long DRAINED = 64L * 1024 * 1024;
 
     private final InferenceHandler handler;
     private final ServingSettings settings;
@@ -112,15 +114,22 @@ public final class ModelServer implements AutoCloseable {
         }
     }
 
-    /** The body, or null when it is larger than the payload limit (then it is not read further). */
+    /**
+     * The body, or null when it is larger than the payload limit. A refused body is still read and dropped,
+     * up to {@link #DRAINED}, so that a client still sending it gets the 413 rather than a reset connection.
+     */
     private byte[] readBody(HttpExchange exchange) throws IOException {
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null && Long.parseLong(length.trim()) > settings.maxPayloadBytes()) {
-            return null;
-        }
         try (InputStream in = exchange.getRequestBody()) {
             byte[] body = in.readNBytes(settings.maxPayloadBytes() + 1);
-            return body.length > settings.maxPayloadBytes() ? null : body;
+            if (body.length <= settings.maxPayloadBytes()) {
+                return body;
+            }
+            long left = DRAINED;
+            byte[] dropped = new byte[64 * 1024];
+            for (int read; left > 0 && (read = in.read(dropped, 0, (int) Math.min(dropped.length, left))) > 0; ) {
+                left -= read;
+            }
+            return null;
         }
     }
 

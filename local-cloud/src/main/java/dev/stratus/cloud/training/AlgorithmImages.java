@@ -67,7 +67,7 @@ public final class AlgorithmImages {
                 return installed(BUILT_IN.get(repository), image);
             }
             if (PUSHED.containsKey(repository)) {
-                return installedCommand(PUSHED.get(repository), image);
+                return installed(PUSHED.get(repository), image);
             }
         }
         Matcher stratus = STRATUS.matcher(image);
