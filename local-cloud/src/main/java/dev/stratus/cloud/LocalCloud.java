@@ -17,6 +17,7 @@ import org.eclipse.jetty.server.ServerConnector;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.stratus.cloud.cloudwatch.CloudWatchService;
 import dev.stratus.cloud.endpoints.Endpoints;
 import dev.stratus.cloud.endpoints.Models;
 import dev.stratus.cloud.logs.LogsService;
@@ -118,7 +119,7 @@ public final class LocalCloud implements AutoCloseable {
         // SageMaker Runtime first: it shares the "sagemaker" signing name and takes the /endpoints/ paths.
         server.setHandler(new Router(s3,
                 List.of(endpoints.runtime(), new SageMakerService(trainingJobs.operations(), models.operations(),
-                        endpoints.operations()), logs, metrics, new StsService(credentials.accessKeyId())),
+                        endpoints.operations()), logs, new CloudWatchService(metrics.operations()), new StsService(credentials.accessKeyId())),
                 new SignatureVerifier(credentials.accessKeyId(), credentials.secretAccessKey()),
                 this::status));
         server.start();

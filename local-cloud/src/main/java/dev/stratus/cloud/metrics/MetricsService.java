@@ -1,13 +1,10 @@
 package dev.stratus.cloud.metrics;
 
-import static dev.stratus.cloud.metrics.Parameters.combination;
-import static dev.stratus.cloud.metrics.Parameters.invalid;
-import static dev.stratus.cloud.metrics.Parameters.missing;
-import static dev.stratus.cloud.metrics.Parameters.validation;
+import static dev.stratus.cloud.server.Parameters.combination;
+import static dev.stratus.cloud.server.Parameters.invalid;
+import static dev.stratus.cloud.server.Parameters.missing;
+import static dev.stratus.cloud.server.Parameters.validation;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +18,6 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 import dev.stratus.cloud.metrics.MetricStore.Datum;
 import dev.stratus.cloud.metrics.MetricStore.DimensionFilter;
@@ -29,20 +25,15 @@ import dev.stratus.cloud.metrics.MetricStore.Metric;
 import dev.stratus.cloud.metrics.MetricStore.Page;
 import dev.stratus.cloud.metrics.MetricStore.Series;
 import dev.stratus.cloud.server.AwsException;
-import dev.stratus.cloud.server.AwsRequest;
-import dev.stratus.cloud.server.AwsResponse;
-import dev.stratus.cloud.server.AwsService;
+import dev.stratus.cloud.server.Parameters;
 import dev.stratus.cloud.server.QueryRpc;
 import dev.stratus.cloud.state.Database;
 
 /**
- * CloudWatch metrics (PutMetricData, GetMetricStatistics, GetMetricData, ListMetrics) over the
- * awsQuery protocol, in any namespace, and {@link #put} for local services that record metrics
- * without HTTP. Metric math and alarms are not here.
+ * CloudWatch metrics (PutMetricData, GetMetricStatistics, GetMetricData, ListMetrics) in any namespace, served by
+ * CloudWatchService, and {@link #put} for local services that record metrics without HTTP. Metric math is not here.
  */
-public final class MetricsService implements AwsService {
-
-    private static final String XML_NAMESPACE = "http://monitoring.amazonaws.com/doc/2010-08-01/";
+public final class MetricsService {
 
     private static final Set<String> UNITS = Set.of("Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes",
             "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent",
@@ -62,40 +53,18 @@ public final class MetricsService implements AwsService {
     private static final Pattern QUERY_ID = Pattern.compile("[a-z][A-Za-z0-9_]*");
 
     private final MetricStore store;
-    private final QueryRpc rpc;
 
     public MetricsService(Database db) {
         store = new MetricStore(db);
-        rpc = new QueryRpc(XML_NAMESPACE, Map.of(
+    }
+
+    /** The awsQuery operations, for CloudWatchService. */
+    public Map<String, QueryRpc.Operation> operations() {
+        return Map.of(
                 "PutMetricData", form -> putMetricData(Parameters.of(form)),
                 "GetMetricStatistics", form -> getMetricStatistics(Parameters.of(form)),
                 "GetMetricData", form -> getMetricData(Parameters.of(form)),
-                "ListMetrics", form -> listMetrics(Parameters.of(form))));
-    }
-
-    @Override
-    public String signingName() {
-        return "monitoring";
-    }
-
-    @Override
-    public AwsResponse handle(AwsRequest request) {
-        if (!"gzip".equalsIgnoreCase(request.header("content-encoding"))) {
-            return rpc.handle(request);
-        }
-        // The SDKs gzip PutMetricData bodies of 10 KB and more (the operation's requestCompression trait).
-        try (InputStream gzip = new GZIPInputStream(new ByteArrayInputStream(request.body()))) {
-            return rpc.handle(new AwsRequest(request.method(), request.path(), request.rawQuery(), request.headers(),
-                    gzip.readAllBytes(), request.scope()));
-        } catch (IOException e) {
-            return error(new AwsException(400, "MalformedQueryString", "The gzip request body is corrupt: " + e.getMessage()));
-        }
-    }
-
-    /** The router's errors (a bad signature, say) in CloudWatch's awsQuery XML as well, which the clients parse. */
-    @Override
-    public AwsResponse error(AwsException e) {
-        return QueryRpc.error(e);
+                "ListMetrics", form -> listMetrics(Parameters.of(form)));
     }
 
     /**

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.stratus.cloud.cloudwatch.CloudWatchService;
 import dev.stratus.cloud.server.AwsException;
 import dev.stratus.cloud.server.AwsRequest;
 import dev.stratus.cloud.server.AwsResponse;
@@ -75,7 +76,7 @@ class MetricsServiceTest {
     void open() throws Exception {
         db = new Database(tempDir.resolve("state.db"));
         service = new MetricsService(db);
-        endpoint = new ServiceEndpoint(service);
+        endpoint = new ServiceEndpoint(new CloudWatchService(service.operations()));
         cloudWatch = client(endpoint.uri());
     }
 
@@ -341,16 +342,17 @@ class MetricsServiceTest {
     @Test
     void largeRequestsArriveGzipped() throws Exception {
         List<String> encodings = new CopyOnWriteArrayList<>();
+        CloudWatchService cloudWatchService = new CloudWatchService(service.operations());
         AwsService recording = new AwsService() {
             @Override
             public String signingName() {
-                return service.signingName();
+                return cloudWatchService.signingName();
             }
 
             @Override
             public AwsResponse handle(AwsRequest request) throws Exception {
                 encodings.add(String.valueOf(request.header("content-encoding")));
-                return service.handle(request);
+                return cloudWatchService.handle(request);
             }
         };
         List<MetricDatum> data = IntStream.range(0, 300).mapToObj(i -> datum("Big", i, hour, Map.of("Host", "h" + i))).toList();
