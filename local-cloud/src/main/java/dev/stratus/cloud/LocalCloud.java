@@ -47,30 +47,44 @@ public final class LocalCloud implements AutoCloseable {
 
     /**
      * How to start one: which home, port (0 picks a free one), region, the grace between SIGTERM and
-     * SIGKILL, the folder of Stratus's built-in images (the algorithms module's build), if any, and how
-     * long a new endpoint instance may take to answer GET /ping (SageMaker's 4 minutes by default).
+     * SIGKILL, the folder of Stratus's built-in images (the algorithms module's build), if any, how
+     * long a new endpoint instance may take to answer GET /ping (SageMaker's 4 minutes by default), and
+     * the storage resolution of endpoint invocation metrics in seconds (SageMaker's 60, or 1 for alarms
+     * with 10-, 20- or 30-second periods on them).
      */
     public record Options(CloudHome home, int port, String region, Duration stopGrace, Optional<Path> builtInImages,
-                          Duration endpointHealthTimeout) {
+                          Duration endpointHealthTimeout, int endpointMetricsResolution) {
+        public Options {
+            if (endpointMetricsResolution != 1 && endpointMetricsResolution != 60) {
+                throw new IllegalArgumentException("the endpoint metrics resolution is 60 (standard) or 1 (high resolution)"
+                        + " seconds, as CloudWatch's StorageResolution, not " + endpointMetricsResolution);
+            }
+        }
+
         public static Options defaults(CloudHome home) {
             return new Options(home, DEFAULT_PORT, DEFAULT_REGION, Duration.ofSeconds(120), Optional.empty(),
-                    Endpoints.DEFAULT_HEALTH_TIMEOUT);
+                    Endpoints.DEFAULT_HEALTH_TIMEOUT, 60);
         }
 
         public Options withPort(int newPort) {
-            return new Options(home, newPort, region, stopGrace, builtInImages, endpointHealthTimeout);
+            return new Options(home, newPort, region, stopGrace, builtInImages, endpointHealthTimeout, endpointMetricsResolution);
         }
 
         public Options withStopGrace(Duration grace) {
-            return new Options(home, port, region, grace, builtInImages, endpointHealthTimeout);
+            return new Options(home, port, region, grace, builtInImages, endpointHealthTimeout, endpointMetricsResolution);
         }
 
         public Options withBuiltInImages(Path folder) {
-            return new Options(home, port, region, stopGrace, Optional.of(folder), endpointHealthTimeout);
+            return new Options(home, port, region, stopGrace, Optional.of(folder), endpointHealthTimeout,
+                    endpointMetricsResolution);
         }
 
         public Options withEndpointHealthTimeout(Duration timeout) {
-            return new Options(home, port, region, stopGrace, builtInImages, timeout);
+            return new Options(home, port, region, stopGrace, builtInImages, timeout, endpointMetricsResolution);
+        }
+
+        public Options withEndpointMetricsResolution(int seconds) {
+            return new Options(home, port, region, stopGrace, builtInImages, endpointHealthTimeout, seconds);
         }
     }
 
@@ -115,7 +129,8 @@ public final class LocalCloud implements AutoCloseable {
         trainingJobs = new TrainingJobs(database, new TrainingRun.Factory(environment), options.region());
         Models models = new Models(database, options.region());
         endpoints = new Endpoints(database, models, new Endpoints.Environment(home, images, s3.blobStore(), logs, metrics,
-                endpoint(), credentials, options.region(), options.stopGrace(), options.endpointHealthTimeout()));
+                endpoint(), credentials, options.region(), options.stopGrace(), options.endpointHealthTimeout(),
+                options.endpointMetricsResolution()));
         // SageMaker Runtime first: it shares the "sagemaker" signing name and takes the /endpoints/ paths.
         server.setHandler(new Router(s3,
                 List.of(endpoints.runtime(), new SageMakerService(trainingJobs.operations(), models.operations(),
@@ -178,7 +193,7 @@ public final class LocalCloud implements AutoCloseable {
 
     /**
      * {@code java dev.stratus.cloud.LocalCloud [--port N] [--home DIR] [--region R] [--stop-grace-seconds S] [--images DIR]
-     * [--endpoint-health-timeout-seconds S]}
+     * [--endpoint-health-timeout-seconds S] [--endpoint-metrics-resolution-seconds 1|60]}
      */
     public static void main(String[] args) throws Exception {
         String home = null;
@@ -187,6 +202,7 @@ public final class LocalCloud implements AutoCloseable {
         Duration grace = Duration.ofSeconds(120);
         Optional<Path> images = Optional.empty();
         Duration healthTimeout = Endpoints.DEFAULT_HEALTH_TIMEOUT;
+        int metricsResolution = 60;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -197,11 +213,14 @@ public final class LocalCloud implements AutoCloseable {
                 case "--images" -> images = Optional.of(Path.of(require(value, "--images")).toAbsolutePath());
                 case "--endpoint-health-timeout-seconds" -> healthTimeout = Duration.ofSeconds(
                         Long.parseLong(require(value, "--endpoint-health-timeout-seconds")));
+                case "--endpoint-metrics-resolution-seconds" -> metricsResolution = Integer.parseInt(
+                        require(value, "--endpoint-metrics-resolution-seconds"));
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + ": see ./stratus local start --help");
             }
             i++;
         }
-        LocalCloud cloud = start(new Options(CloudHome.resolve(home), port, region, grace, images, healthTimeout));
+        LocalCloud cloud = start(new Options(CloudHome.resolve(home), port, region, grace, images, healthTimeout,
+                metricsResolution));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 cloud.close();

@@ -89,12 +89,15 @@ public final class MetricsService {
             double sampleCount, double sum, double minimum, double maximum, String unit) {
     }
 
-    /** Records statistic sets in one write, at standard (one-minute) resolution; as {@link #put} for many values at once. */
-    public void putStatistics(List<StatisticSet> sets) {
+    /**
+     * Records statistic sets in one write, at {@code resolution} seconds: 60 (standard) or 1 (high resolution), as
+     * PutMetricData's StorageResolution; as {@link #put} for many values at once.
+     */
+    public void putStatistics(List<StatisticSet> sets, int resolution) {
         List<Series> series = new ArrayList<>(sets.size());
         for (StatisticSet set : sets) {
             Metric metric = new Metric(set.namespace(), set.metricName(), new TreeMap<>(set.dimensions()));
-            series.add(new Series(metric, List.of(Datum.statisticSet(truncate(set.timestamp(), 60),
+            series.add(new Series(metric, List.of(Datum.statisticSet(truncate(set.timestamp(), resolution),
                     unit(set.unit() == null ? "None" : set.unit(), "Unit"), set.sampleCount(), set.sum(), set.minimum(),
                     set.maximum()))));
         }
@@ -197,7 +200,8 @@ public final class MetricsService {
         return Datum.statisticSet(time, unit, sampleCount, set.number("Sum"), set.number("Minimum"), set.number("Maximum"));
     }
 
-    private static String unit(String unit, String path) {
+    /** {@code unit} when it is a CloudWatch unit; else InvalidParameterValue naming the parameter at {@code path}. */
+    public static String unit(String unit, String path) {
         if (!UNITS.contains(unit)) {
             throw invalid("The value " + unit + " for parameter " + path + " is not a CloudWatch unit such as Count,"
                     + " Seconds, Milliseconds, Bytes, Percent, Count/Second or None.");
@@ -296,7 +300,7 @@ public final class MetricsService {
             int size = answer.points().size();
             int from = (int) Math.max(0, Math.min(size, offset - first));
             int to = (int) Math.max(0, Math.min(size, offset + maxDatapoints - first));
-            List<Point> points = answer.points().subList(from, to);
+            List<Datapoint> points = answer.points().subList(from, to);
             xml.append("<member>").append(element("Id", answer.id())).append(element("Label", answer.label()))
                     .append("<Timestamps>");
             points.forEach(point -> xml.append(element("member", time(point.time()))));
@@ -313,10 +317,7 @@ public final class MetricsService {
     }
 
     /** A GetMetricData query's datapoints: the periods that have a value for its statistic, in ScanBy order. */
-    private record Answer(String id, String label, List<Point> points) {
-    }
-
-    private record Point(long time, double value) {
+    private record Answer(String id, String label, List<Datapoint> points) {
     }
 
     private Answer answer(Parameters p, Parameters query, boolean descending) {
@@ -336,21 +337,47 @@ public final class MetricsService {
         Parameters m = stat.structure("Metric");
         Metric metric = new Metric(m.required("Namespace"), m.required("MetricName"), m.dimensions());
         String statistic = stat.required("Stat");
-        if (!Aggregate.STATISTICS.contains(statistic) && !Aggregate.isPercentile(statistic)) {
+        if (!isStatistic(statistic)) {
             throw validation("The value " + statistic + " for parameter " + stat.path("Stat") + " is not a valid statistic:"
                     + " use SampleCount, Average, Sum, Minimum, Maximum or a percentile such as p99.");
         }
         String unit = stat.text("Unit") == null ? null : unit(stat.text("Unit"), stat.path("Unit"));
         Window window = window(p, period(stat));
 
-        Map<Long, Aggregate> periods = aggregate(store.read(metric, window.start(), window.end(), unit),
-                d -> window.periodStart(d.time()));
-        List<Point> points = new ArrayList<>();
-        periods.forEach((start, aggregate) -> aggregate.value(statistic).ifPresent(v -> points.add(new Point(start, v))));
+        List<Datapoint> points = datapoints(metric, statistic, unit, window);
         if (descending) {
             Collections.reverse(points);
         }
         return new Answer(id, query.text("Label") == null ? metric.name() : query.text("Label"), points);
+    }
+
+    /** One period's value of a statistic: the period's start in epoch milliseconds, its sample count and the value. */
+    public record Datapoint(long time, double sampleCount, double value) {
+    }
+
+    /**
+     * What GetMetricData answers for one metric, for alarms: the periods of [start, end), {@code period} seconds each
+     * from start, that have a value of {@code statistic} (see {@link #isStatistic}), oldest first; of one unit unless it
+     * is null.
+     */
+    public List<Datapoint> datapoints(String namespace, String metricName, Map<String, String> dimensions, String statistic,
+                                      String unit, Instant start, Instant end, int period) {
+        Metric metric = new Metric(namespace, metricName, new TreeMap<>(dimensions));
+        return datapoints(metric, statistic, unit, new Window(start.toEpochMilli(), end.toEpochMilli(), period * 1000L));
+    }
+
+    private List<Datapoint> datapoints(Metric metric, String statistic, String unit, Window window) {
+        Map<Long, Aggregate> periods = aggregate(store.read(metric, window.start(), window.end(), unit),
+                d -> window.periodStart(d.time()));
+        List<Datapoint> points = new ArrayList<>();
+        periods.forEach((start, aggregate) -> aggregate.value(statistic).ifPresent(v ->
+                points.add(new Datapoint(start, aggregate.value("SampleCount").getAsDouble(), v))));
+        return points;
+    }
+
+    /** Whether this local CloudWatch computes {@code statistic}: SampleCount, Average, Sum, Minimum, Maximum or a percentile (p99). */
+    public static boolean isStatistic(String statistic) {
+        return Aggregate.STATISTICS.contains(statistic) || Aggregate.isPercentile(statistic);
     }
 
     private static long offset(String nextToken) {

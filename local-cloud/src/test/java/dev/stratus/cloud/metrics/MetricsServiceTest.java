@@ -96,7 +96,7 @@ class MetricsServiceTest {
     void aMetricBufferWritesConcurrentValuesAsOneStatisticSetPerMinute() throws Exception {
         Instant minute = hour.plus(Duration.ofMinutes(7));
         Map<String, String> dimensions = Map.of("EndpointName", "e", "VariantName", "v");
-        try (MetricBuffer buffer = new MetricBuffer(service, Duration.ofHours(1))) {
+        try (MetricBuffer buffer = new MetricBuffer(service, 60, Duration.ofHours(1))) {
             Thread[] writers = new Thread[4];
             for (int t = 0; t < writers.length; t++) {
                 writers[t] = new Thread(() -> {
@@ -123,6 +123,21 @@ class MetricsServiceTest {
         assertEquals(1, point.minimum());
         assertEquals(1000, point.maximum());
         assertEquals(StandardUnit.MICROSECONDS, point.unit());
+    }
+
+    @Test
+    void aHighResolutionMetricBufferKeepsEachSecond() {
+        Map<String, String> dimensions = Map.of("EndpointName", "e", "VariantName", "v");
+        try (MetricBuffer buffer = new MetricBuffer(service, 1, Duration.ofHours(1))) {
+            buffer.add("AWS/SageMaker", "Invocations", dimensions, hour.plusSeconds(5), 1, "None");
+            buffer.add("AWS/SageMaker", "Invocations", dimensions, hour.plusSeconds(5), 1, "None");
+            buffer.add("AWS/SageMaker", "Invocations", dimensions, hour.plusSeconds(17), 1, "None");
+        }
+
+        List<Datapoint> points = datapoints(r -> r.namespace("AWS/SageMaker").metricName("Invocations")
+                .dimensions(dimensions(dimensions)).period(10).endTime(hour.plusSeconds(60)).statistics(Statistic.SUM));
+        assertEquals(List.of(hour, hour.plusSeconds(10)), points.stream().map(Datapoint::timestamp).sorted().toList());
+        assertEquals(3, points.stream().mapToDouble(Datapoint::sum).sum());
     }
 
     @Test
