@@ -4,6 +4,7 @@ import static dev.stratus.cloud.server.Parameters.combination;
 import static dev.stratus.cloud.server.Parameters.invalid;
 import static dev.stratus.cloud.server.Parameters.missing;
 import static dev.stratus.cloud.server.Parameters.validation;
+import static dev.stratus.cloud.server.QueryRpc.element;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -380,6 +381,11 @@ public final class MetricsService {
         return Aggregate.STATISTICS.contains(statistic) || Aggregate.isPercentile(statistic);
     }
 
+    /** Whether {@code statistic} is a percentile from p0 to p100 with at most two decimals: p50, p99, p99.9. */
+    public static boolean isPercentile(String statistic) {
+        return Aggregate.isPercentile(statistic);
+    }
+
     private static long offset(String nextToken) {
         if (nextToken == null) {
             return 0;
@@ -461,9 +467,6 @@ public final class MetricsService {
         return groups;
     }
 
-    private static String element(String name, String text) {
-        return "<" + name + ">" + QueryRpc.xml(text) + "</" + name + ">";
-    }
 
     private static String number(double value) {
         return Double.toString(value);
