@@ -178,7 +178,8 @@ public final class Alarms implements AutoCloseable {
                     + " CloudWatch alarms on percentiles from p0 to p100, such as p99 or p99.9.");
         }
         int period = p.integer("Period");
-        if (period <= 0 || period >= 60 ? period % 60 != 0 : period != 10 && period != 20 && period != 30) {
+        boolean validPeriod = period >= 60 ? period % 60 == 0 : period == 10 || period == 20 || period == 30;
+        if (!validPeriod) {
             throw validation("Period must be 10, 20, 30 or a multiple of 60, not " + period
                     + " (10, 20 and 30 are for high-resolution metrics).");
         }

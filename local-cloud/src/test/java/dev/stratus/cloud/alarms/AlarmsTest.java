@@ -406,6 +406,7 @@ class AlarmsTest {
         return Stream.of(
                 bad("a period that is no multiple of a minute", valid().period(15), "ValidationError",
                         "Period must be 10, 20, 30 or a multiple of 60, not 15"),
+                bad("a period of 0", valid().period(0), "ValidationError", "Period must be 10, 20, 30 or a multiple of 60, not 0"),
                 bad("an unknown statistic", valid().statistic("Avg"), "ValidationError",
                         "Value 'Avg' at 'statistic' failed to satisfy constraint: Member must satisfy enum value set"),
                 bad("Statistic and ExtendedStatistic", valid().extendedStatistic("p99"), "InvalidParameterCombination",
