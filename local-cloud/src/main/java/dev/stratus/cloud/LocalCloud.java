@@ -17,6 +17,8 @@ import org.eclipse.jetty.server.ServerConnector;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.stratus.cloud.alarms.Alarms;
+import dev.stratus.cloud.cloudwatch.CloudWatchService;
 import dev.stratus.cloud.endpoints.Endpoints;
 import dev.stratus.cloud.endpoints.Models;
 import dev.stratus.cloud.logs.LogsService;
@@ -42,34 +44,60 @@ public final class LocalCloud implements AutoCloseable {
     /** The default port, documented in the README; LocalStack's 4566 is left free. */
     public static final int DEFAULT_PORT = 4599;
     public static final String DEFAULT_REGION = "us-east-1";
+    /** CloudWatch evaluates high-resolution alarms every 10 seconds. */
+    public static final Duration DEFAULT_ALARM_EVALUATION_INTERVAL = Duration.ofSeconds(10);
     private static final Logger LOG = Logger.getLogger(LocalCloud.class.getName());
 
     /**
      * How to start one: which home, port (0 picks a free one), region, the grace between SIGTERM and
-     * SIGKILL, the folder of Stratus's built-in images (the algorithms module's build), if any, and how
-     * long a new endpoint instance may take to answer GET /ping (SageMaker's 4 minutes by default).
+     * SIGKILL, the folder of Stratus's built-in images (the algorithms module's build), if any, how
+     * long a new endpoint instance may take to answer GET /ping (SageMaker's 4 minutes by default), and
+     * the storage resolution of endpoint invocation metrics in seconds (SageMaker's 60, or 1 for alarms
+     * with 10-, 20- or 30-second periods on them), and how often alarms are looked at (each is evaluated
+     * once its period ends; a shorter interval only shortens the wait after that).
      */
     public record Options(CloudHome home, int port, String region, Duration stopGrace, Optional<Path> builtInImages,
-                          Duration endpointHealthTimeout) {
+                          Duration endpointHealthTimeout, int endpointMetricsResolution, Duration alarmEvaluationInterval) {
+        public Options {
+            if (endpointMetricsResolution != 1 && endpointMetricsResolution != 60) {
+                throw new IllegalArgumentException("the endpoint metrics resolution is 60 (standard) or 1 (high resolution)"
+                        + " seconds, as CloudWatch's StorageResolution, not " + endpointMetricsResolution);
+            }
+        }
+
         public static Options defaults(CloudHome home) {
             return new Options(home, DEFAULT_PORT, DEFAULT_REGION, Duration.ofSeconds(120), Optional.empty(),
-                    Endpoints.DEFAULT_HEALTH_TIMEOUT);
+                    Endpoints.DEFAULT_HEALTH_TIMEOUT, 60, DEFAULT_ALARM_EVALUATION_INTERVAL);
         }
 
         public Options withPort(int newPort) {
-            return new Options(home, newPort, region, stopGrace, builtInImages, endpointHealthTimeout);
+            return new Options(home, newPort, region, stopGrace, builtInImages, endpointHealthTimeout, endpointMetricsResolution,
+                    alarmEvaluationInterval);
         }
 
         public Options withStopGrace(Duration grace) {
-            return new Options(home, port, region, grace, builtInImages, endpointHealthTimeout);
+            return new Options(home, port, region, grace, builtInImages, endpointHealthTimeout, endpointMetricsResolution,
+                    alarmEvaluationInterval);
         }
 
         public Options withBuiltInImages(Path folder) {
-            return new Options(home, port, region, stopGrace, Optional.of(folder), endpointHealthTimeout);
+            return new Options(home, port, region, stopGrace, Optional.of(folder), endpointHealthTimeout,
+                    endpointMetricsResolution, alarmEvaluationInterval);
         }
 
         public Options withEndpointHealthTimeout(Duration timeout) {
-            return new Options(home, port, region, stopGrace, builtInImages, timeout);
+            return new Options(home, port, region, stopGrace, builtInImages, timeout, endpointMetricsResolution,
+                    alarmEvaluationInterval);
+        }
+
+        public Options withEndpointMetricsResolution(int seconds) {
+            return new Options(home, port, region, stopGrace, builtInImages, endpointHealthTimeout, seconds,
+                    alarmEvaluationInterval);
+        }
+
+        public Options withAlarmEvaluationInterval(Duration interval) {
+            return new Options(home, port, region, stopGrace, builtInImages, endpointHealthTimeout, endpointMetricsResolution,
+                    interval);
         }
     }
 
@@ -78,6 +106,7 @@ public final class LocalCloud implements AutoCloseable {
     private final Database database;
     private final TrainingJobs trainingJobs;
     private final Endpoints endpoints;
+    private final Alarms alarms;
     private final CloudHome.Credentials credentials;
     private final Instant started = Instant.now();
     private final int port;
@@ -92,6 +121,7 @@ public final class LocalCloud implements AutoCloseable {
         S3Endpoint s3 = S3Endpoint.open(home.objects(), credentials.accessKeyId(), credentials.secretAccessKey());
         LogsService logs = new LogsService(database);
         MetricsService metrics = new MetricsService(database);
+        alarms = new Alarms(database, metrics, options.region(), options.alarmEvaluationInterval());
 
         server = new Server();
         HttpConfiguration http = new HttpConfiguration();
@@ -114,16 +144,18 @@ public final class LocalCloud implements AutoCloseable {
         trainingJobs = new TrainingJobs(database, new TrainingRun.Factory(environment), options.region());
         Models models = new Models(database, options.region());
         endpoints = new Endpoints(database, models, new Endpoints.Environment(home, images, s3.blobStore(), logs, metrics,
-                endpoint(), credentials, options.region(), options.stopGrace(), options.endpointHealthTimeout()));
+                endpoint(), credentials, options.region(), options.stopGrace(), options.endpointHealthTimeout(),
+                options.endpointMetricsResolution()));
         // SageMaker Runtime first: it shares the "sagemaker" signing name and takes the /endpoints/ paths.
         server.setHandler(new Router(s3,
                 List.of(endpoints.runtime(), new SageMakerService(trainingJobs.operations(), models.operations(),
-                        endpoints.operations()), logs, metrics, new StsService(credentials.accessKeyId())),
+                        endpoints.operations()), logs, new CloudWatchService(metrics.operations(), alarms.operations()), new StsService(credentials.accessKeyId())),
                 new SignatureVerifier(credentials.accessKeyId(), credentials.secretAccessKey()),
                 this::status));
         server.start();
         trainingJobs.resumeAfterRestart();
         endpoints.resumeAfterRestart();
+        alarms.start();
     }
 
     public static LocalCloud start(Options options) throws Exception {
@@ -169,6 +201,7 @@ public final class LocalCloud implements AutoCloseable {
             // Endpoint instances stop with the server (their last output and metrics still reach the database);
             // the next server starts them again.
             endpoints.close();
+            alarms.close();
             database.close();
         } catch (Exception e) {
             throw new IllegalStateException("stopping the local cloud: " + e.getMessage(), e);
@@ -177,7 +210,7 @@ public final class LocalCloud implements AutoCloseable {
 
     /**
      * {@code java dev.stratus.cloud.LocalCloud [--port N] [--home DIR] [--region R] [--stop-grace-seconds S] [--images DIR]
-     * [--endpoint-health-timeout-seconds S]}
+     * [--endpoint-health-timeout-seconds S] [--endpoint-metrics-resolution-seconds 1|60] [--alarm-evaluation-seconds S]}
      */
     public static void main(String[] args) throws Exception {
         String home = null;
@@ -186,6 +219,8 @@ public final class LocalCloud implements AutoCloseable {
         Duration grace = Duration.ofSeconds(120);
         Optional<Path> images = Optional.empty();
         Duration healthTimeout = Endpoints.DEFAULT_HEALTH_TIMEOUT;
+        int metricsResolution = 60;
+        Duration alarmEvaluation = DEFAULT_ALARM_EVALUATION_INTERVAL;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -196,11 +231,16 @@ public final class LocalCloud implements AutoCloseable {
                 case "--images" -> images = Optional.of(Path.of(require(value, "--images")).toAbsolutePath());
                 case "--endpoint-health-timeout-seconds" -> healthTimeout = Duration.ofSeconds(
                         Long.parseLong(require(value, "--endpoint-health-timeout-seconds")));
+                case "--endpoint-metrics-resolution-seconds" -> metricsResolution = Integer.parseInt(
+                        require(value, "--endpoint-metrics-resolution-seconds"));
+                case "--alarm-evaluation-seconds" -> alarmEvaluation = Duration.ofSeconds(
+                        Long.parseLong(require(value, "--alarm-evaluation-seconds")));
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + ": see ./stratus local start --help");
             }
             i++;
         }
-        LocalCloud cloud = start(new Options(CloudHome.resolve(home), port, region, grace, images, healthTimeout));
+        LocalCloud cloud = start(new Options(CloudHome.resolve(home), port, region, grace, images, healthTimeout,
+                metricsResolution, alarmEvaluation));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 cloud.close();

@@ -58,10 +58,10 @@ public final class EndpointRuntime implements AwsService {
     /** Metrics are summed in memory and written once a second: a request waits for its container, never for the database. */
     private final MetricBuffer metrics;
 
-    EndpointRuntime(Endpoints endpoints, ContainerClient containers, MetricsService metrics, String region) {
+    EndpointRuntime(Endpoints endpoints, ContainerClient containers, MetricsService metrics, int metricsResolution, String region) {
         this.endpoints = endpoints;
         this.containers = containers;
-        this.metrics = new MetricBuffer(metrics, Duration.ofSeconds(1));
+        this.metrics = new MetricBuffer(metrics, metricsResolution, Duration.ofSeconds(1));
         this.region = region;
     }
 

@@ -52,10 +52,12 @@ public final class Endpoints implements AutoCloseable {
      *
      * @param stopGrace     the local cloud's grace between SIGTERM and SIGKILL; instances get it or SageMaker's 30 s, the shorter
      * @param healthTimeout how long a new instance may take to answer GET /ping with 200
+     * @param metricsResolution the storage resolution of the invocation metrics in seconds: 60 as SageMaker's, or 1
+     *                          (high resolution), which alarms with 10-, 20- or 30-second periods need
      */
     public record Environment(CloudHome home, AlgorithmImages images, BlobStore blobs, LogsService logs,
                               MetricsService metrics, URI endpoint, CloudHome.Credentials credentials, String region,
-                              Duration stopGrace, Duration healthTimeout) {
+                              Duration stopGrace, Duration healthTimeout, int metricsResolution) {
     }
 
     private final Resources endpoints;
@@ -71,7 +73,7 @@ public final class Endpoints implements AutoCloseable {
         this.endpoints = new Resources(db, Resources.ENDPOINTS, env.region());
         this.models = models;
         this.env = env;
-        this.runtime = new EndpointRuntime(this, containers, env.metrics(), env.region());
+        this.runtime = new EndpointRuntime(this, containers, env.metrics(), env.metricsResolution(), env.region());
         this.shipper = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "endpoint-logs");
             thread.setDaemon(true);

@@ -16,15 +16,15 @@ import java.util.logging.Logger;
 
 /**
  * A local service's own metrics, such as SageMaker's per-invocation endpoint metrics: values are summed
- * per metric and minute in memory and written as statistic sets every {@code flushEvery}, so that a
- * thousand requests a second cost a write a second rather than thousands, and memory stays bounded by
- * the number of metrics.
+ * per metric and storage resolution (a minute, or a second) in memory and written as statistic sets every
+ * {@code flushEvery}, so that a thousand requests a second cost a write a second rather than thousands, and
+ * memory stays bounded by the number of metrics.
  */
 public final class MetricBuffer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MetricBuffer.class.getName());
 
-    private record Key(String namespace, String metricName, Map<String, String> dimensions, String unit, long minute) {
+    private record Key(String namespace, String metricName, Map<String, String> dimensions, String unit, long slot) {
     }
 
     private static final class Sums {
@@ -42,13 +42,16 @@ public final class MetricBuffer implements AutoCloseable {
     }
 
     private final MetricsService metrics;
+    private final int resolution;
     private final ScheduledExecutorService flusher;
     /** Adds share the read side; a flush takes the write side to swap the map, so no add lands in a map already written. */
     private final ReadWriteLock swap = new ReentrantReadWriteLock();
     private Map<Key, Sums> pending = new ConcurrentHashMap<>();
 
-    public MetricBuffer(MetricsService metrics, Duration flushEvery) {
+    /** @param resolution the storage resolution in seconds, as PutMetricData's StorageResolution: 60 (standard) or 1 */
+    public MetricBuffer(MetricsService metrics, int resolution, Duration flushEvery) {
         this.metrics = metrics;
+        this.resolution = resolution;
         this.flusher = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "metric-buffer");
             thread.setDaemon(true);
@@ -59,7 +62,7 @@ public final class MetricBuffer implements AutoCloseable {
 
     /** Adds one value of a metric at {@code time}, in {@code unit} (a CloudWatch unit, or null for None). */
     public void add(String namespace, String metricName, Map<String, String> dimensions, Instant time, double value, String unit) {
-        Key key = new Key(namespace, metricName, dimensions, unit, time.getEpochSecond() / 60);
+        Key key = new Key(namespace, metricName, dimensions, unit, time.getEpochSecond() / resolution);
         swap.readLock().lock();
         try {
             pending.computeIfAbsent(key, k -> new Sums()).add(value);
@@ -83,9 +86,9 @@ public final class MetricBuffer implements AutoCloseable {
         }
         List<MetricsService.StatisticSet> sets = new ArrayList<>(taken.size());
         taken.forEach((key, sums) -> sets.add(new MetricsService.StatisticSet(key.namespace(), key.metricName(), key.dimensions(),
-                Instant.ofEpochSecond(key.minute() * 60), sums.count, sums.sum, sums.minimum, sums.maximum, key.unit())));
+                Instant.ofEpochSecond(key.slot() * resolution), sums.count, sums.sum, sums.minimum, sums.maximum, key.unit())));
         try {
-            metrics.putStatistics(sets);
+            metrics.putStatistics(sets, resolution);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "metrics not recorded: " + e.getMessage(), e);
         }

@@ -1,13 +1,11 @@
 package dev.stratus.cloud.metrics;
 
-import static dev.stratus.cloud.metrics.Parameters.combination;
-import static dev.stratus.cloud.metrics.Parameters.invalid;
-import static dev.stratus.cloud.metrics.Parameters.missing;
-import static dev.stratus.cloud.metrics.Parameters.validation;
+import static dev.stratus.cloud.server.Parameters.combination;
+import static dev.stratus.cloud.server.Parameters.invalid;
+import static dev.stratus.cloud.server.Parameters.missing;
+import static dev.stratus.cloud.server.Parameters.validation;
+import static dev.stratus.cloud.server.QueryRpc.element;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +19,6 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 import dev.stratus.cloud.metrics.MetricStore.Datum;
 import dev.stratus.cloud.metrics.MetricStore.DimensionFilter;
@@ -29,20 +26,15 @@ import dev.stratus.cloud.metrics.MetricStore.Metric;
 import dev.stratus.cloud.metrics.MetricStore.Page;
 import dev.stratus.cloud.metrics.MetricStore.Series;
 import dev.stratus.cloud.server.AwsException;
-import dev.stratus.cloud.server.AwsRequest;
-import dev.stratus.cloud.server.AwsResponse;
-import dev.stratus.cloud.server.AwsService;
+import dev.stratus.cloud.server.Parameters;
 import dev.stratus.cloud.server.QueryRpc;
 import dev.stratus.cloud.state.Database;
 
 /**
- * CloudWatch metrics (PutMetricData, GetMetricStatistics, GetMetricData, ListMetrics) over the
- * awsQuery protocol, in any namespace, and {@link #put} for local services that record metrics
- * without HTTP. Metric math and alarms are not here.
+ * CloudWatch metrics (PutMetricData, GetMetricStatistics, GetMetricData, ListMetrics) in any namespace, served by
+ * CloudWatchService, and {@link #put} for local services that record metrics without HTTP. Metric math is not here.
  */
-public final class MetricsService implements AwsService {
-
-    private static final String XML_NAMESPACE = "http://monitoring.amazonaws.com/doc/2010-08-01/";
+public final class MetricsService {
 
     private static final Set<String> UNITS = Set.of("Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes",
             "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent",
@@ -62,40 +54,18 @@ public final class MetricsService implements AwsService {
     private static final Pattern QUERY_ID = Pattern.compile("[a-z][A-Za-z0-9_]*");
 
     private final MetricStore store;
-    private final QueryRpc rpc;
 
     public MetricsService(Database db) {
         store = new MetricStore(db);
-        rpc = new QueryRpc(XML_NAMESPACE, Map.of(
+    }
+
+    /** The awsQuery operations, for CloudWatchService. */
+    public Map<String, QueryRpc.Operation> operations() {
+        return Map.of(
                 "PutMetricData", form -> putMetricData(Parameters.of(form)),
                 "GetMetricStatistics", form -> getMetricStatistics(Parameters.of(form)),
                 "GetMetricData", form -> getMetricData(Parameters.of(form)),
-                "ListMetrics", form -> listMetrics(Parameters.of(form))));
-    }
-
-    @Override
-    public String signingName() {
-        return "monitoring";
-    }
-
-    @Override
-    public AwsResponse handle(AwsRequest request) {
-        if (!"gzip".equalsIgnoreCase(request.header("content-encoding"))) {
-            return rpc.handle(request);
-        }
-        // The SDKs gzip PutMetricData bodies of 10 KB and more (the operation's requestCompression trait).
-        try (InputStream gzip = new GZIPInputStream(new ByteArrayInputStream(request.body()))) {
-            return rpc.handle(new AwsRequest(request.method(), request.path(), request.rawQuery(), request.headers(),
-                    gzip.readAllBytes(), request.scope()));
-        } catch (IOException e) {
-            return error(new AwsException(400, "MalformedQueryString", "The gzip request body is corrupt: " + e.getMessage()));
-        }
-    }
-
-    /** The router's errors (a bad signature, say) in CloudWatch's awsQuery XML as well, which the clients parse. */
-    @Override
-    public AwsResponse error(AwsException e) {
-        return QueryRpc.error(e);
+                "ListMetrics", form -> listMetrics(Parameters.of(form)));
     }
 
     /**
@@ -120,12 +90,15 @@ public final class MetricsService implements AwsService {
             double sampleCount, double sum, double minimum, double maximum, String unit) {
     }
 
-    /** Records statistic sets in one write, at standard (one-minute) resolution; as {@link #put} for many values at once. */
-    public void putStatistics(List<StatisticSet> sets) {
+    /**
+     * Records statistic sets in one write, at {@code resolution} seconds: 60 (standard) or 1 (high resolution), as
+     * PutMetricData's StorageResolution; as {@link #put} for many values at once.
+     */
+    public void putStatistics(List<StatisticSet> sets, int resolution) {
         List<Series> series = new ArrayList<>(sets.size());
         for (StatisticSet set : sets) {
             Metric metric = new Metric(set.namespace(), set.metricName(), new TreeMap<>(set.dimensions()));
-            series.add(new Series(metric, List.of(Datum.statisticSet(truncate(set.timestamp(), 60),
+            series.add(new Series(metric, List.of(Datum.statisticSet(truncate(set.timestamp(), resolution),
                     unit(set.unit() == null ? "None" : set.unit(), "Unit"), set.sampleCount(), set.sum(), set.minimum(),
                     set.maximum()))));
         }
@@ -228,7 +201,8 @@ public final class MetricsService implements AwsService {
         return Datum.statisticSet(time, unit, sampleCount, set.number("Sum"), set.number("Minimum"), set.number("Maximum"));
     }
 
-    private static String unit(String unit, String path) {
+    /** {@code unit} when it is a CloudWatch unit; else InvalidParameterValue naming the parameter at {@code path}. */
+    public static String unit(String unit, String path) {
         if (!UNITS.contains(unit)) {
             throw invalid("The value " + unit + " for parameter " + path + " is not a CloudWatch unit such as Count,"
                     + " Seconds, Milliseconds, Bytes, Percent, Count/Second or None.");
@@ -327,7 +301,7 @@ public final class MetricsService implements AwsService {
             int size = answer.points().size();
             int from = (int) Math.max(0, Math.min(size, offset - first));
             int to = (int) Math.max(0, Math.min(size, offset + maxDatapoints - first));
-            List<Point> points = answer.points().subList(from, to);
+            List<Datapoint> points = answer.points().subList(from, to);
             xml.append("<member>").append(element("Id", answer.id())).append(element("Label", answer.label()))
                     .append("<Timestamps>");
             points.forEach(point -> xml.append(element("member", time(point.time()))));
@@ -344,10 +318,7 @@ public final class MetricsService implements AwsService {
     }
 
     /** A GetMetricData query's datapoints: the periods that have a value for its statistic, in ScanBy order. */
-    private record Answer(String id, String label, List<Point> points) {
-    }
-
-    private record Point(long time, double value) {
+    private record Answer(String id, String label, List<Datapoint> points) {
     }
 
     private Answer answer(Parameters p, Parameters query, boolean descending) {
@@ -367,21 +338,52 @@ public final class MetricsService implements AwsService {
         Parameters m = stat.structure("Metric");
         Metric metric = new Metric(m.required("Namespace"), m.required("MetricName"), m.dimensions());
         String statistic = stat.required("Stat");
-        if (!Aggregate.STATISTICS.contains(statistic) && !Aggregate.isPercentile(statistic)) {
+        if (!isStatistic(statistic)) {
             throw validation("The value " + statistic + " for parameter " + stat.path("Stat") + " is not a valid statistic:"
                     + " use SampleCount, Average, Sum, Minimum, Maximum or a percentile such as p99.");
         }
         String unit = stat.text("Unit") == null ? null : unit(stat.text("Unit"), stat.path("Unit"));
         Window window = window(p, period(stat));
 
-        Map<Long, Aggregate> periods = aggregate(store.read(metric, window.start(), window.end(), unit),
-                d -> window.periodStart(d.time()));
-        List<Point> points = new ArrayList<>();
-        periods.forEach((start, aggregate) -> aggregate.value(statistic).ifPresent(v -> points.add(new Point(start, v))));
+        List<Datapoint> points = datapoints(metric, statistic, unit, window);
         if (descending) {
             Collections.reverse(points);
         }
         return new Answer(id, query.text("Label") == null ? metric.name() : query.text("Label"), points);
+    }
+
+    /** One period's value of a statistic: the period's start in epoch milliseconds, its sample count and the value. */
+    public record Datapoint(long time, double sampleCount, double value) {
+    }
+
+    /**
+     * What GetMetricData answers for one metric, for alarms: the periods of [start, end), {@code period} seconds each
+     * from start, that have a value of {@code statistic} (see {@link #isStatistic}), oldest first; of one unit unless it
+     * is null.
+     */
+    public List<Datapoint> datapoints(String namespace, String metricName, Map<String, String> dimensions, String statistic,
+                                      String unit, Instant start, Instant end, int period) {
+        Metric metric = new Metric(namespace, metricName, new TreeMap<>(dimensions));
+        return datapoints(metric, statistic, unit, new Window(start.toEpochMilli(), end.toEpochMilli(), period * 1000L));
+    }
+
+    private List<Datapoint> datapoints(Metric metric, String statistic, String unit, Window window) {
+        Map<Long, Aggregate> periods = aggregate(store.read(metric, window.start(), window.end(), unit),
+                d -> window.periodStart(d.time()));
+        List<Datapoint> points = new ArrayList<>();
+        periods.forEach((start, aggregate) -> aggregate.value(statistic).ifPresent(v ->
+                points.add(new Datapoint(start, aggregate.value("SampleCount").getAsDouble(), v))));
+        return points;
+    }
+
+    /** Whether this local CloudWatch computes {@code statistic}: SampleCount, Average, Sum, Minimum, Maximum or a percentile (p99). */
+    public static boolean isStatistic(String statistic) {
+        return Aggregate.STATISTICS.contains(statistic) || Aggregate.isPercentile(statistic);
+    }
+
+    /** Whether {@code statistic} is a percentile from p0 to p100 with at most two decimals: p50, p99, p99.9. */
+    public static boolean isPercentile(String statistic) {
+        return Aggregate.isPercentile(statistic);
     }
 
     private static long offset(String nextToken) {
@@ -465,9 +467,6 @@ public final class MetricsService implements AwsService {
         return groups;
     }
 
-    private static String element(String name, String text) {
-        return "<" + name + ">" + QueryRpc.xml(text) + "</" + name + ">";
-    }
 
     private static String number(double value) {
         return Double.toString(value);

@@ -71,6 +71,11 @@ public final class QueryRpc {
         return AwsResponse.of(e.status(), "text/xml", xml);
     }
 
+    /** {@code <name>text</name>}, the text escaped. */
+    public static String element(String name, String text) {
+        return "<" + name + ">" + xml(text) + "</" + name + ">";
+    }
+
     /** Escapes text for an XML element. */
     public static String xml(String text) {
         if (text == null) {

@@ -10,8 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,27 +17,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.stratus.cloud.testing.AwsCli;
+import dev.stratus.cloud.testing.AwsCli.Result;
 import dev.stratus.cloud.testing.LocalCloudFixture;
 import dev.stratus.cloud.testing.ModelArchives;
 
 /** The same flows through Debian's AWS CLI (/usr/bin/aws), which knows nothing of Stratus. */
 class AwsCliTest {
 
-    private static final Path AWS = Path.of("/usr/bin/aws");
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     static Path home;
     @TempDir
     static Path work;
     static LocalCloudFixture cloud;
+    static AwsCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        assertTrue(Files.isExecutable(AWS), "the AWS CLI is installed by ./stratus test (apt-get install awscli)");
+        assertTrue(Files.isExecutable(AwsCli.AWS), "the AWS CLI is installed by ./stratus test (apt-get install awscli)");
         cloud = new LocalCloudFixture(home);
+        cli = new AwsCli(cloud, work);
     }
 
     @AfterAll
@@ -49,32 +47,8 @@ class AwsCliTest {
         }
     }
 
-    record Result(int exitCode, String stdout, String stderr) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(stdout);
-        }
-    }
-
-    /** Runs the CLI against the local endpoint with the local credentials and nothing else from this machine. */
     static Result aws(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(AWS.toString(), "--endpoint-url", cloud.cloud().endpoint().toString(),
-                "--region", "us-east-1", "--output", "json"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(k -> k.startsWith("AWS_"));
-        env.put("AWS_ACCESS_KEY_ID", cloud.cloud().credentials().accessKeyId());
-        env.put("AWS_SECRET_ACCESS_KEY", cloud.cloud().credentials().secretAccessKey());
-        env.put("AWS_CONFIG_FILE", work.resolve("no-config").toString());
-        env.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-credentials").toString());
-        Path out = Files.createTempFile(work, "out", ".txt");
-        Path err = Files.createTempFile(work, "err", ".txt");
-        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("aws " + String.join(" ", args) + " did not finish");
-        }
-        return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+        return cli.run(args);
     }
 
     @Test

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.stratus.cloud.cloudwatch.CloudWatchService;
 import dev.stratus.cloud.server.AwsException;
 import dev.stratus.cloud.server.AwsRequest;
 import dev.stratus.cloud.server.AwsResponse;
@@ -75,7 +76,7 @@ class MetricsServiceTest {
     void open() throws Exception {
         db = new Database(tempDir.resolve("state.db"));
         service = new MetricsService(db);
-        endpoint = new ServiceEndpoint(service);
+        endpoint = new ServiceEndpoint(new CloudWatchService(service.operations()));
         cloudWatch = client(endpoint.uri());
     }
 
@@ -95,7 +96,7 @@ class MetricsServiceTest {
     void aMetricBufferWritesConcurrentValuesAsOneStatisticSetPerMinute() throws Exception {
         Instant minute = hour.plus(Duration.ofMinutes(7));
         Map<String, String> dimensions = Map.of("EndpointName", "e", "VariantName", "v");
-        try (MetricBuffer buffer = new MetricBuffer(service, Duration.ofHours(1))) {
+        try (MetricBuffer buffer = new MetricBuffer(service, 60, Duration.ofHours(1))) {
             Thread[] writers = new Thread[4];
             for (int t = 0; t < writers.length; t++) {
                 writers[t] = new Thread(() -> {
@@ -122,6 +123,21 @@ class MetricsServiceTest {
         assertEquals(1, point.minimum());
         assertEquals(1000, point.maximum());
         assertEquals(StandardUnit.MICROSECONDS, point.unit());
+    }
+
+    @Test
+    void aHighResolutionMetricBufferKeepsEachSecond() {
+        Map<String, String> dimensions = Map.of("EndpointName", "e", "VariantName", "v");
+        try (MetricBuffer buffer = new MetricBuffer(service, 1, Duration.ofHours(1))) {
+            buffer.add("AWS/SageMaker", "Invocations", dimensions, hour.plusSeconds(5), 1, "None");
+            buffer.add("AWS/SageMaker", "Invocations", dimensions, hour.plusSeconds(5), 1, "None");
+            buffer.add("AWS/SageMaker", "Invocations", dimensions, hour.plusSeconds(17), 1, "None");
+        }
+
+        List<Datapoint> points = datapoints(r -> r.namespace("AWS/SageMaker").metricName("Invocations")
+                .dimensions(dimensions(dimensions)).period(10).endTime(hour.plusSeconds(60)).statistics(Statistic.SUM));
+        assertEquals(List.of(hour, hour.plusSeconds(10)), points.stream().map(Datapoint::timestamp).sorted().toList());
+        assertEquals(3, points.stream().mapToDouble(Datapoint::sum).sum());
     }
 
     @Test
@@ -341,16 +357,17 @@ class MetricsServiceTest {
     @Test
     void largeRequestsArriveGzipped() throws Exception {
         List<String> encodings = new CopyOnWriteArrayList<>();
+        CloudWatchService cloudWatchService = new CloudWatchService(service.operations());
         AwsService recording = new AwsService() {
             @Override
             public String signingName() {
-                return service.signingName();
+                return cloudWatchService.signingName();
             }
 
             @Override
             public AwsResponse handle(AwsRequest request) throws Exception {
                 encodings.add(String.valueOf(request.header("content-encoding")));
-                return service.handle(request);
+                return cloudWatchService.handle(request);
             }
         };
         List<MetricDatum> data = IntStream.range(0, 300).mapToObj(i -> datum("Big", i, hour, Map.of("Host", "h" + i))).toList();

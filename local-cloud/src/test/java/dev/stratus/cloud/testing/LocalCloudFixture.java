@@ -31,7 +31,8 @@ import software.amazon.awssdk.services.sts.StsClient;
 /**
  * A local cloud on a free port and a temporary home, with the test trainer installed as the
  * image {@code stratus/test-trainer} and the test model server as {@code stratus/test-model-server},
- * and real AWS SDK clients pointed at it.
+ * and real AWS SDK clients pointed at it. Alarms are fast: endpoint metrics are kept to the second,
+ * so that alarms with 10-second periods see every request, and alarms are looked at every second.
  */
 public final class LocalCloudFixture implements AutoCloseable {
 
@@ -79,7 +80,8 @@ public final class LocalCloudFixture implements AutoCloseable {
     /** Starts (again) on the same home: what a restarted server sees. */
     public void start() throws Exception {
         LocalCloud.Options options = LocalCloud.Options.defaults(new CloudHome(home)).withPort(0).withStopGrace(Duration.ofSeconds(3))
-                .withEndpointHealthTimeout(endpointHealthTimeout);
+                .withEndpointHealthTimeout(endpointHealthTimeout).withEndpointMetricsResolution(1)
+                .withAlarmEvaluationInterval(Duration.ofSeconds(1));
         cloud = LocalCloud.start(builtInImages.map(options::withBuiltInImages).orElse(options));
         URI endpoint = cloud.endpoint();
         CloudHome.Credentials credentials = cloud.credentials();

@@ -1,4 +1,4 @@
-package dev.stratus.cloud.metrics;
+package dev.stratus.cloud.server;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -9,29 +9,27 @@ import java.util.NavigableMap;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-import dev.stratus.cloud.server.AwsException;
-
 /**
  * The flat awsQuery parameters ({@code MetricData.member.2.Dimensions.member.1.Name=Host}) seen
  * from one structure inside them, so that a nested structure reads like a top-level one. Errors
  * name the full parameter path, as CloudWatch's do.
  */
-record Parameters(NavigableMap<String, String> all, String prefix) {
+public record Parameters(NavigableMap<String, String> all, String prefix) {
 
-    static Parameters of(Map<String, String> form) {
+    public static Parameters of(Map<String, String> form) {
         return new Parameters(new TreeMap<>(form), "");
     }
 
-    String path(String name) {
+    public String path(String name) {
         return prefix + name;
     }
 
     /** The value, or null when the parameter is absent. */
-    String text(String name) {
+    public String text(String name) {
         return all.get(prefix + name);
     }
 
-    String required(String name) {
+    public String required(String name) {
         String value = text(name);
         if (value == null || value.isEmpty()) {
             throw missing(path(name));
@@ -40,18 +38,18 @@ record Parameters(NavigableMap<String, String> all, String prefix) {
     }
 
     /** Whether the parameter is there, as a value or as a structure or list with members. */
-    boolean has(String name) {
+    public boolean has(String name) {
         String key = prefix + name;
         String next = all.ceilingKey(key + ".");
         return all.containsKey(key) || next != null && next.startsWith(key + ".");
     }
 
-    Parameters structure(String name) {
+    public Parameters structure(String name) {
         return new Parameters(all, prefix + name + ".");
     }
 
     /** The structures of a list: {@code name.member.1.}, {@code name.member.2.}, ... as long as they are there. */
-    List<Parameters> members(String name) {
+    public List<Parameters> members(String name) {
         List<Parameters> members = new ArrayList<>();
         for (int i = 1; has(name + ".member." + i); i++) {
             members.add(structure(name + ".member." + i));
@@ -60,7 +58,7 @@ record Parameters(NavigableMap<String, String> all, String prefix) {
     }
 
     /** The values of a list of scalars. */
-    List<String> texts(String name) {
+    public List<String> texts(String name) {
         List<String> values = new ArrayList<>();
         for (int i = 1; text(name + ".member." + i) != null; i++) {
             values.add(text(name + ".member." + i));
@@ -69,11 +67,11 @@ record Parameters(NavigableMap<String, String> all, String prefix) {
     }
 
     /** A number CloudWatch can store: see {@link #storable}. */
-    double number(String name) {
+    public double number(String name) {
         return number(path(name), required(name));
     }
 
-    static double number(String path, String text) {
+    public static double number(String path, String text) {
         try {
             return storable(path, Double.parseDouble(text));
         } catch (NumberFormatException e) {
@@ -82,7 +80,7 @@ record Parameters(NavigableMap<String, String> all, String prefix) {
     }
 
     /** CloudWatch takes finite numbers from 2^-260 to 2^360 in size, and 0. */
-    static double storable(String path, double value) {
+    public static double storable(String path, double value) {
         double size = Math.abs(value);
         if (!Double.isFinite(value) || size > 0x1p360 || size != 0 && size < 0x1p-260) {
             throw invalid("The value " + value + " for parameter " + path
@@ -91,7 +89,7 @@ record Parameters(NavigableMap<String, String> all, String prefix) {
         return value;
     }
 
-    int integer(String name) {
+    public int integer(String name) {
         String text = required(name);
         try {
             return Integer.parseInt(text);
@@ -101,7 +99,7 @@ record Parameters(NavigableMap<String, String> all, String prefix) {
     }
 
     /** An ISO-8601 time stamp, as the SDKs and the CLI send them. */
-    Instant time(String name) {
+    public Instant time(String name) {
         String text = required(name);
         try {
             return Instant.parse(text);
@@ -111,7 +109,7 @@ record Parameters(NavigableMap<String, String> all, String prefix) {
     }
 
     /** A metric's {@code Dimensions} list as a name-sorted map: its identity does not depend on their order. */
-    SortedMap<String, String> dimensions() {
+    public SortedMap<String, String> dimensions() {
         List<Parameters> members = members("Dimensions");
         if (members.size() > 30) {
             throw invalid("The collection " + path("Dimensions") + " must not have more than 30 members.");
@@ -125,20 +123,20 @@ record Parameters(NavigableMap<String, String> all, String prefix) {
         return dimensions;
     }
 
-    static AwsException missing(String path) {
+    public static AwsException missing(String path) {
         return new AwsException(400, "MissingParameter", "The parameter " + path + " is required.");
     }
 
-    static AwsException invalid(String message) {
+    public static AwsException invalid(String message) {
         return new AwsException(400, "InvalidParameterValue", message);
     }
 
-    static AwsException combination(String message) {
+    public static AwsException combination(String message) {
         return new AwsException(400, "InvalidParameterCombination", message);
     }
 
-    /** GetMetricData reports its own checks with this code. */
-    static AwsException validation(String message) {
+    /** CloudWatch reports some checks (GetMetricData's, alarms') with this code. */
+    public static AwsException validation(String message) {
         return new AwsException(400, "ValidationError", message);
     }
 }
