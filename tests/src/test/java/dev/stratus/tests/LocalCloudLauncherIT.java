@@ -42,6 +42,12 @@ class LocalCloudLauncherIT {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("credentials"))));
         Jupyter.ProcessResult again = stratus("local", "start", "--home", home.toString(), "--port", Integer.toString(port));
         assertTrue(again.stdout().contains("already runs"), again.stdout());
+        Path otherHome = home.resolve("other");
+        Jupyter.ProcessResult taken = stratus("local", "start", "--home", otherHome.toString(), "--port", Integer.toString(port));
+        assertEquals(1, taken.exitCode(), taken.outputTail());
+        assertTrue(taken.stderr().contains("port " + port + " is taken by another local cloud (home " + home + "): choose another --port"),
+                taken.stderr());
+        assertFalse(Files.exists(otherHome.resolve("local-cloud.pid")), "a pid file for a server that is not running");
 
         Jupyter.ProcessResult status = stratus("local", "status", "--home", home.toString());
         assertEquals(0, status.exitCode(), status.outputTail());
