@@ -11,7 +11,8 @@ import java.util.List;
  * trailing carriage return dropped); MultiRecord packs consecutive records, each ending with a newline, up to
  * MaxPayloadInMB; SingleRecord sends one record a request. SplitType None sends the whole object as one request. A
  * record (or object) larger than MaxPayloadInMB fails the job, naming it. The InputFilter is applied to each record
- * before it is packed, so the limit counts what the model receives.
+ * before it is packed, so the limit counts what the model receives. MultiRecord without an InputFilter or a join packs
+ * the object's bytes as they are, whole lines at a time, and copies only to drop blank lines and carriage returns.
  */
 final class Batcher {
 
@@ -37,6 +38,8 @@ final class Batcher {
     private final boolean multiRecord;
     private final int limit;
     private final DataProcessing processing;
+    /** MultiRecord with records sent as read: requests are cut from the bytes directly. */
+    private final boolean packsBytes;
     private final byte[] buffer = new byte[1 << 16];
     private int position;
     private int end;
@@ -51,21 +54,26 @@ final class Batcher {
      * @param in         the object's bytes, decompressed
      * @param object     the object's URI, for failure messages
      * @param split      SplitType Line (else None)
+     * @param limit      MaxPayloadInMB, in bytes
      * @param processing the job's InputFilter and join; {@link Batch#inputs} are kept when it joins
      */
-    Batcher(InputStream in, String object, boolean split, BatchSettings settings, DataProcessing processing) {
+    Batcher(InputStream in, String object, boolean split, boolean multiRecord, int limit, DataProcessing processing) {
         this.in = in;
         this.object = object;
         this.split = split;
-        this.multiRecord = settings.multiRecord();
-        this.limit = settings.maxPayloadBytes();
+        this.multiRecord = multiRecord;
+        this.limit = limit;
         this.processing = processing;
+        this.packsBytes = split && multiRecord && !processing.filtersInput() && !processing.joins();
     }
 
     /** The next request, or null when the object has no more records. */
     Batch next() throws IOException {
         if (!split) {
             return whole();
+        }
+        if (packsBytes) {
+            return packed();
         }
         List<byte[]> inputs = processing.joins() ? new ArrayList<>() : null;
         int[] lines = new int[16];
@@ -106,6 +114,70 @@ final class Batcher {
         return count == 0 ? null : new Batch(Arrays.copyOf(lines, count), Arrays.copyOf(payload, size), inputs);
     }
 
+    /**
+     * The next request of whole lines up to the limit, cut from the object's bytes: the last line of the object gets a
+     * newline if it has none, blank lines are dropped, and a line too long for a request fails the job.
+     */
+    private Batch packed() throws IOException {
+        byte[] chunk = new byte[limit];
+        int size = 0;
+        if (heldPayload != null) {
+            System.arraycopy(heldPayload, 0, chunk, 0, heldPayload.length);
+            size = heldPayload.length;
+            heldPayload = null;
+        }
+        while (size < limit && !done) {
+            int read = in.read(chunk, size, limit - size);
+            if (read < 0) {
+                done = true;
+            } else {
+                size += read;
+            }
+        }
+        if (done && size > 0 && size < limit && chunk[size - 1] != '\n') {
+            chunk[size++] = '\n';
+        }
+        int cut = size;
+        while (cut > 0 && chunk[cut - 1] != '\n') {
+            cut--;
+        }
+        if (cut == 0 && size > 0) {
+            throw new TransformFailure("ClientError: " + object + ": the record at line " + (line + 1) + " is " + size
+                    + " bytes or more, more than MaxPayloadInMB (" + limit / (1024 * 1024) + " MB) allows with its newline:"
+                    + " raise MaxPayloadInMB (at most " + BatchSettings.MAX_PAYLOAD_MB + ") or make the record smaller");
+        }
+        if (cut < size) {
+            heldPayload = Arrays.copyOfRange(chunk, cut, size);
+        }
+        int[] lines = new int[1024];
+        int count = 0;
+        int written = 0;
+        int start = 0;
+        for (int i = 0; i < cut; i++) {
+            if (chunk[i] != '\n') {
+                continue;
+            }
+            line++;
+            int end = i > start && chunk[i - 1] == '\r' ? i - 1 : i;
+            if (!blank(chunk, start, end)) {
+                if (written != start) {
+                    System.arraycopy(chunk, start, chunk, written, end - start);
+                }
+                written += end - start;
+                chunk[written++] = '\n';
+                if (count == lines.length) {
+                    lines = Arrays.copyOf(lines, count * 2);
+                }
+                lines[count++] = line;
+            }
+            start = i + 1;
+        }
+        if (count == 0) {
+            return done && heldPayload == null ? null : packed(); // only blank lines so far
+        }
+        return new Batch(Arrays.copyOf(lines, count), written == chunk.length ? chunk : Arrays.copyOf(chunk, written), null);
+    }
+
     /** SplitType None: the whole object as one request, once. */
     private Batch whole() throws IOException {
         if (done) {
@@ -118,7 +190,7 @@ final class Batcher {
                     + " MB), and SplitType None sends each object whole: set SplitType Line to send it record by record, or"
                     + " raise MaxPayloadInMB (at most " + BatchSettings.MAX_PAYLOAD_MB + ")");
         }
-        return new Batch(new int[] {1}, processing.input(bytes, object + ", line 1"),
+        return new Batch(new int[] {1}, processing.input(bytes, object, 1),
                 processing.joins() ? List.of(bytes) : null);
     }
 
@@ -133,7 +205,7 @@ final class Batcher {
             if (!blank(record)) {
                 heldInput = record;
                 heldLine = line;
-                heldPayload = processing.input(record, object + ", line " + line);
+                heldPayload = processing.input(record, object, line);
                 return true;
             }
         }
@@ -176,8 +248,12 @@ final class Batcher {
     }
 
     private static boolean blank(byte[] record) {
-        for (byte b : record) {
-            if (b != ' ' && b != '\t') {
+        return blank(record, 0, record.length);
+    }
+
+    private static boolean blank(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] != ' ' && bytes[i] != '\t') {
                 return false;
             }
         }

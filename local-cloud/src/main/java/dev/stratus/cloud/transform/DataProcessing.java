@@ -3,6 +3,7 @@ package dev.stratus.cloud.transform;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -71,6 +72,10 @@ final class DataProcessing {
         return expression.isBlank() || expression.equals("$") ? null : JsonPath.compile(expression);
     }
 
+    boolean filtersInput() {
+        return inputFilter != null;
+    }
+
     boolean joins() {
         return join;
     }
@@ -80,11 +85,12 @@ final class DataProcessing {
         return join || outputFilter != null;
     }
 
-    /** What the model gets of {@code record}; {@code where} names it in failures ("s3://b/k, line 7"). */
-    byte[] input(byte[] record, String where) {
+    /** What the model gets of {@code record}, line {@code line} of {@code object} (which name it in failures). */
+    byte[] input(byte[] record, String object, int line) {
         if (inputFilter == null) {
             return record;
         }
+        Supplier<String> where = () -> object + ", line " + line;
         return write(select(inputFilter, read(record, input, where, "input record"), "InputFilter", where), input);
     }
 
@@ -92,15 +98,16 @@ final class DataProcessing {
      * What is written for one record: its prediction {@code output} (in the {@code answered} format), joined to
      * {@code record} as read when the job joins, then filtered.
      */
-    byte[] output(byte[] record, byte[] output, Format answered, String where) {
+    byte[] output(byte[] record, byte[] output, Format answered, String object, int line) {
+        Supplier<String> where = () -> object + ", line " + line;
         Format format = join ? input : answered;
         if (join && answered != input) {
-            throw new TransformFailure("ClientError: " + where + ": JoinSource Input joins CSV predictions to CSV input"
+            throw new TransformFailure("ClientError: " + where.get() + ": JoinSource Input joins CSV predictions to CSV input"
                     + " and JSON to JSON, and the model answered " + answered + " for " + input + " input: set"
                     + " TransformOutput.Accept to " + (input == Format.CSV ? "text/csv" : "application/jsonlines"));
         }
         if (format == Format.OTHER) {
-            throw new TransformFailure("ClientError: " + where + ": OutputFilter reads CSV or JSON predictions, and the"
+            throw new TransformFailure("ClientError: " + where.get() + ": OutputFilter reads CSV or JSON predictions, and the"
                     + " model answered neither: set TransformOutput.Accept to text/csv or application/jsonlines");
         }
         if (join && format == Format.CSV && outputFilter == null) {
@@ -114,30 +121,30 @@ final class DataProcessing {
         } else {
             JsonNode in = read(record, Format.JSON, where, "input record");
             JsonNode prediction = read(output, Format.JSON, where, "prediction");
-            ObjectNode object;
+            ObjectNode both;
             if (in.isObject()) {
-                object = (ObjectNode) in;
+                both = (ObjectNode) in;
             } else {
-                object = JsonRpc.JSON.createObjectNode();
-                object.set("SageMakerInput", in);
+                both = JsonRpc.JSON.createObjectNode();
+                both.set("SageMakerInput", in);
             }
-            object.set("SageMakerOutput", prediction);
-            joined = object;
+            both.set("SageMakerOutput", prediction);
+            joined = both;
         }
         return write(outputFilter == null ? joined : select(outputFilter, joined, "OutputFilter", where), format);
     }
 
-    private static JsonNode select(JsonPath filter, JsonNode record, String which, String where) {
+    private static JsonNode select(JsonPath filter, JsonNode record, String which, Supplier<String> where) {
         try {
             Object selected = filter.read(record, JACKSON);
             return selected instanceof JsonNode node ? node : JsonRpc.JSON.valueToTree(selected);
         } catch (JsonPathException e) {
-            throw new TransformFailure("ClientError: " + where + ": " + which + " " + filter.getPath() + " selects nothing"
+            throw new TransformFailure("ClientError: " + where.get() + ": " + which + " " + filter.getPath() + " selects nothing"
                     + " in " + abbreviate(record.toString()) + " (" + e.getMessage() + "): fix " + which);
         }
     }
 
-    private static JsonNode read(byte[] bytes, Format format, String where, String what) {
+    private static JsonNode read(byte[] bytes, Format format, Supplier<String> where, String what) {
         String text = new String(bytes, StandardCharsets.UTF_8);
         if (format == Format.CSV) {
             return Csv.row(text);
@@ -145,7 +152,7 @@ final class DataProcessing {
         try {
             return JsonRpc.JSON.readTree(text);
         } catch (IOException e) {
-            throw new TransformFailure("ClientError: " + where + ": the " + what + " " + abbreviate(text) + " is not JSON: "
+            throw new TransformFailure("ClientError: " + where.get() + ": the " + what + " " + abbreviate(text) + " is not JSON: "
                     + e.getMessage().lines().findFirst().orElse("") + ": send JSON records with a JSON ContentType");
         }
     }

@@ -132,13 +132,16 @@ final class InstanceWorker {
         ObjectOutput output = new ObjectOutput(object);
         open.add(output);
         try (InputStream in = open(object)) {
-            Batcher batcher = new Batcher(in, object.uri().toString(), run.splitsLines(), settings, run.processing());
+            Batcher batcher = new Batcher(in, object.uri().toString(), run.splitsLines(), settings.multiRecord(),
+                    settings.maxPayloadBytes(), run.processing());
             Batch batch;
             while ((batch = batcher.next()) != null) {
                 if (run.ending()) {
                     return;
                 }
-                while (pending.size() >= settings.maxConcurrentTransforms()) {
+                // MaxConcurrentTransforms requests in flight (the pool's threads), as many more read and waiting, so
+                // that the next one goes out as soon as an answer comes back.
+                while (pending.size() >= 2 * settings.maxConcurrentTransforms()) {
                     complete(pending.removeFirst());
                 }
                 Batch request = batch;
@@ -266,7 +269,7 @@ final class InstanceWorker {
         ByteArrayOutputStream written = new ByteArrayOutputStream(body.length + batch.payload().length + outputs.size());
         for (int i = 0; i < outputs.size(); i++) {
             written.writeBytes(processing.output(batch.inputs() == null ? null : batch.inputs().get(i), outputs.get(i), answered,
-                    object.uri() + ", line " + batch.lines()[i]));
+                    object.uri().toString(), batch.lines()[i]));
             if (run.assemblesLines()) {
                 written.write('\n');
             }
