@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -72,6 +73,8 @@ final class TransformRun {
     private volatile ObjectNode job;
     private volatile DataProcessing processing;
     private volatile S3Uri output;
+    /** A thread per instance, running its {@link InstanceWorker}. */
+    private volatile ExecutorService workers;
 
     TransformRun(String name, Resources jobs, Endpoints.Environment env, ContainerClient containers, Runnable onDone) {
         this.name = name;
@@ -156,7 +159,9 @@ final class TransformRun {
             failure = "InternalServerError: the local cloud could not run the transform job: " + e;
         } finally {
             ending = true;
+            Thread.interrupted(); // a stop's interrupt is handled: the instances get their grace period
             stopInstances();
+            awaitWorkers();
             if (!closing) {
                 settle(failure);
             }
@@ -247,7 +252,7 @@ final class TransformRun {
 
     /** Every instance takes objects from the shared queue until none is left; the first failure ends the job. */
     private void work(BatchSettings settings) throws Exception {
-        ExecutorService workers = Executors.newFixedThreadPool(instances.size(), task -> {
+        workers = Executors.newFixedThreadPool(instances.size(), task -> {
             Thread worker = new Thread(task, "transform-job-" + name + "-worker");
             worker.setDaemon(true);
             return worker;
@@ -268,8 +273,25 @@ final class TransformRun {
                 }
             }
         } finally {
+            // Not interrupted: a worker may be writing an object it transformed whole. Once the instances are
+            // stopped, the others' requests fail and they return.
             ending = true;
-            workers.shutdownNow();
+            workers.shutdown();
+        }
+    }
+
+    /** Waits for the workers to return (their requests fail once the instances are stopped), before the job's folder goes. */
+    private void awaitWorkers() {
+        ExecutorService running = workers;
+        if (running == null) {
+            return;
+        }
+        try {
+            if (!running.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warning("transform job " + name + ": its workers did not end within 30 s of its instances");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
