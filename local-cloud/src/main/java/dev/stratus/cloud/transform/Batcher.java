@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Cuts one input object into the requests of a transform job. SplitType Line: each non-blank line is a record (a
  * trailing carriage return dropped); MultiRecord packs consecutive records, each ending with a newline, up to
- * MaxPayloadInMB; SingleRecord sends one record a request. SplitType None sends the whole object as one request. A
+ * MaxPayloadInMB; SingleRecord sends one record a request. SplitType None sends the whole object as one request (none
+ * for an empty object). A
  * record (or object) larger than MaxPayloadInMB fails the job, naming it. The InputFilter is applied to each record
  * before it is packed, so the limit counts what the model receives. MultiRecord without an InputFilter or a join packs
  * the object's bytes as they are, whole lines at a time, and copies only to drop blank lines and carriage returns.
@@ -185,6 +186,9 @@ final class Batcher {
         }
         done = true;
         byte[] bytes = in.readNBytes(limit + 1);
+        if (bytes.length == 0) {
+            return null; // an empty object has no record to send: its output is empty too
+        }
         if (bytes.length > limit) {
             throw new TransformFailure("ClientError: " + object + " is larger than MaxPayloadInMB (" + limit / (1024 * 1024)
                     + " MB), and SplitType None sends each object whole: set SplitType Line to send it record by record, or"

@@ -197,9 +197,10 @@ class TransformJobsTest {
         create("manifest", null, "s3://batch/manifest-out", r -> r.transformInput(i -> i.contentType("text/csv").splitType("Line")
                 .dataSource(d -> d.s3DataSource(s -> s.s3DataType("ManifestFile").s3Uri("s3://batch/manifests/m.json")))));
 
-        // SplitType None: each object is one request, its answer written as it came.
+        // SplitType None: each object is one request, its answer written as it came; an empty object gives an empty output.
         List<int[]> whole = rows(random, 4);
         put("whole/rows.csv", csv(whole));
+        put("whole/empty.csv", "");
         create("whole", "s3://batch/whole/", "s3://batch/whole-out", r -> r.transformInput(i -> i.contentType("text/csv")
                 .dataSource(d -> d.s3DataSource(s -> s.s3DataType("S3Prefix").s3Uri("s3://batch/whole/"))))
                 .transformOutput(o -> o.s3OutputPath("s3://batch/whole-out")));
@@ -213,6 +214,7 @@ class TransformJobsTest {
         assertEquals(List.of("manifest-out/one.csv.out", "manifest-out/sub/two.csv.out"), keys("manifest-out/"));
         assertEquals(TransformJobStatus.COMPLETED, cloud.awaitTransformJob("whole").transformJobStatus());
         assertEquals(predictions(whole), get("whole-out/rows.csv.out"));
+        assertEquals("", get("whole-out/empty.csv.out"));
     }
 
     @Test
