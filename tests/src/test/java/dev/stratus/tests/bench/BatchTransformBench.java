@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -52,8 +53,19 @@ public final class BatchTransformBench {
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        URI endpoint = URI.create(System.getenv("AWS_ENDPOINT_URL"));
-        Path modelDir = Files.createTempDirectory("batch-transform-bench").resolve("model");
+        Path work = Files.createTempDirectory("batch-transform-bench");
+        try {
+            run(work.resolve("model"), rows, runs, URI.create(System.getenv("AWS_ENDPOINT_URL")));
+        } finally {
+            try (var files = Files.walk(work)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+    }
+
+    private static void run(Path modelDir, int rows, int runs, URI endpoint) throws Exception {
         XGBoostModels.train(modelDir, FEATURES);
         byte[] data = csv(rows);
         List<byte[]> requests = requests(data);
