@@ -12,7 +12,7 @@ import java.util.Properties;
 
 /**
  * The local cloud's folder (default {@code ~/.stratus}, or {@code STRATUS_HOME}): its
- * credentials, database, S3 objects, job and endpoint folders, pid and log.
+ * credentials, database, S3 objects, job, endpoint and transform job folders, pid and log.
  */
 public record CloudHome(Path root) {
 
@@ -43,6 +43,11 @@ public record CloudHome(Path root) {
     /** Each endpoint instance's folder, laid out like an inference container's /opt/ml. */
     public Path endpoints() {
         return root.resolve("endpoints");
+    }
+
+    /** Each transform job's instances, laid out as endpoint instances are. */
+    public Path transformJobs() {
+        return root.resolve("transform-jobs");
     }
 
     public Path images() {

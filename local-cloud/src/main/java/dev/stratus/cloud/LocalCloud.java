@@ -33,6 +33,7 @@ import dev.stratus.cloud.sts.StsService;
 import dev.stratus.cloud.training.AlgorithmImages;
 import dev.stratus.cloud.training.TrainingJobs;
 import dev.stratus.cloud.training.TrainingRun;
+import dev.stratus.cloud.transform.TransformJobs;
 
 /**
  * Stratus's local cloud: S3, SageMaker, CloudWatch Logs, CloudWatch and STS on one loopback
@@ -107,6 +108,7 @@ public final class LocalCloud implements AutoCloseable {
     private final TrainingJobs trainingJobs;
     private final Endpoints endpoints;
     private final Alarms alarms;
+    private final TransformJobs transformJobs;
     private final CloudHome.Credentials credentials;
     private final Instant started = Instant.now();
     private final int port;
@@ -143,19 +145,23 @@ public final class LocalCloud implements AutoCloseable {
                 endpoint(), credentials, options.region(), options.stopGrace());
         trainingJobs = new TrainingJobs(database, new TrainingRun.Factory(environment), options.region());
         Models models = new Models(database, options.region());
-        endpoints = new Endpoints(database, models, new Endpoints.Environment(home, images, s3.blobStore(), logs, metrics,
-                endpoint(), credentials, options.region(), options.stopGrace(), options.endpointHealthTimeout(),
-                options.endpointMetricsResolution()));
+        Endpoints.Environment containers = new Endpoints.Environment(home, images, s3.blobStore(), logs, metrics, endpoint(),
+                credentials, options.region(), options.stopGrace(), options.endpointHealthTimeout(),
+                options.endpointMetricsResolution());
+        endpoints = new Endpoints(database, models, containers);
+        transformJobs = new TransformJobs(database, models, containers);
         // SageMaker Runtime first: it shares the "sagemaker" signing name and takes the /endpoints/ paths.
         server.setHandler(new Router(s3,
                 List.of(endpoints.runtime(), new SageMakerService(trainingJobs.operations(), models.operations(),
-                        endpoints.operations()), logs, new CloudWatchService(metrics.operations(), alarms.operations()), new StsService(credentials.accessKeyId())),
+                        endpoints.operations(), transformJobs.operations()), logs,
+                        new CloudWatchService(metrics.operations(), alarms.operations()), new StsService(credentials.accessKeyId())),
                 new SignatureVerifier(credentials.accessKeyId(), credentials.secretAccessKey()),
                 this::status));
         server.start();
         trainingJobs.resumeAfterRestart();
         endpoints.resumeAfterRestart();
         alarms.start();
+        transformJobs.resumeAfterRestart();
     }
 
     public static LocalCloud start(Options options) throws Exception {
@@ -189,6 +195,10 @@ public final class LocalCloud implements AutoCloseable {
             jobs.put(state, trainingJobs.count(state));
         }
         status.put("endpoints", endpoints.count());
+        ObjectNode transforms = status.putObject("transformJobs");
+        for (String state : List.of("InProgress", "Stopping", "Completed", "Failed", "Stopped")) {
+            transforms.put(state, transformJobs.count(state));
+        }
         return status.toString();
     }
 
@@ -199,9 +209,10 @@ public final class LocalCloud implements AutoCloseable {
         try {
             server.stop();
             // Endpoint instances stop with the server (their last output and metrics still reach the database);
-            // the next server starts them again.
+            // the next server starts them again. Transform jobs stop too, and the next server records why.
             endpoints.close();
             alarms.close();
+            transformJobs.close();
             database.close();
         } catch (Exception e) {
             throw new IllegalStateException("stopping the local cloud: " + e.getMessage(), e);

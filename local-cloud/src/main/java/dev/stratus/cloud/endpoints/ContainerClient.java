@@ -25,15 +25,15 @@ import org.apache.http.util.EntityUtils;
  * HTTP/1.1 connections. Apache's blocking client answers on the calling thread; the JDK's client hands every
  * response across threads, which measured 2.4x slower on two busy cores (bench/serving.sh).
  */
-final class ContainerClient implements Closeable {
+public final class ContainerClient implements Closeable {
 
     /** A model server's answer: status, Content-Type, body and the custom attributes it sent back. */
-    record Answer(int status, String contentType, byte[] body, Optional<String> customAttributes) {
+    public record Answer(int status, String contentType, byte[] body, Optional<String> customAttributes) {
     }
 
     private final CloseableHttpClient http;
 
-    ContainerClient() {
+    public ContainerClient() {
         PoolingHttpClientConnectionManager connections = new PoolingHttpClientConnectionManager();
         connections.setMaxTotal(256);
         connections.setDefaultMaxPerRoute(64);
@@ -46,16 +46,18 @@ final class ContainerClient implements Closeable {
 
     /** True when {@code GET /ping} answers 200 within {@code timeout}; false when it answers otherwise or not at all. */
     boolean ping(URI ping, Duration timeout) {
-        HttpGet get = new HttpGet(ping);
-        get.setConfig(timeouts(timeout, timeout));
         try {
-            return http.execute(get, response -> {
-                EntityUtils.consume(response.getEntity());
-                return response.getStatusLine().getStatusCode() == 200;
-            });
+            return get(ping, timeout).status() == 200;
         } catch (IOException notYet) {
             return false;
         }
+    }
+
+    /** {@code GET uri} (/ping, /execution-parameters), answered within {@code timeout}. */
+    public Answer get(URI uri, Duration timeout) throws IOException {
+        HttpGet get = new HttpGet(uri);
+        get.setConfig(timeouts(timeout, timeout));
+        return http.execute(get, this::answer);
     }
 
     /**
@@ -64,15 +66,19 @@ final class ContainerClient implements Closeable {
      * @throws SocketTimeoutException when the model does not answer within {@code timeout}
      * @throws IOException when the request did not reach a live model server (it died, or closed the connection)
      */
-    Answer invoke(URI invocations, byte[] body, Map<String, String> headers, Duration timeout) throws IOException {
+    public Answer invoke(URI invocations, byte[] body, Map<String, String> headers, Duration timeout) throws IOException {
         HttpPost post = new HttpPost(invocations);
         post.setConfig(timeouts(Instance.PING_TIMEOUT, timeout));
         headers.forEach(post::setHeader);
         post.setEntity(new ByteArrayEntity(body));
-        return http.execute(post, response -> new Answer(response.getStatusLine().getStatusCode(),
+        return http.execute(post, this::answer);
+    }
+
+    private Answer answer(HttpResponse response) throws IOException {
+        return new Answer(response.getStatusLine().getStatusCode(),
                 header(response, "Content-Type").orElse("application/octet-stream"),
                 response.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(response.getEntity()),
-                header(response, EndpointRuntime.CUSTOM_ATTRIBUTES)));
+                header(response, EndpointRuntime.CUSTOM_ATTRIBUTES));
     }
 
     private static Optional<String> header(HttpResponse response, String name) {

@@ -263,30 +263,19 @@ final class Deployment {
             throw new EndpointFailure("Production variant " + variant.name + ": " + e.getMessage());
         }
         Map<String, String> environment = environment(variant.spec);
-        String url = variant.spec.path("ModelDataUrl").asText(null);
-        Path archive = null;
-        try {
-            if (url != null) {
-                Files.createDirectories(folder.resolve("runtime"));
-                archive = Files.createTempFile(folder.resolve("runtime"), variant.name + "-model", ".tar.gz");
-                new ModelArchive(env.blobs()).download(S3Uri.parse(url, "ModelDataUrl"), archive, variant.name);
-            }
-            List<Instance> made = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                Instance instance = register(variant.name, variant.spec.path("Image").asText(), command, environment);
-                into.add(instance);
-                made.add(instance);
-                Files.createDirectories(instance.model());
-                if (archive != null) {
-                    ModelArchive.unpack(archive, instance.model(), url);
-                }
-            }
-            return made;
-        } finally {
-            if (archive != null) {
-                Files.deleteIfExists(archive);
-            }
+        List<Instance> made = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Instance instance = register(variant.name, variant.spec.path("Image").asText(), command, environment);
+            into.add(instance);
+            made.add(instance);
+            Files.createDirectories(instance.model());
         }
+        String url = variant.spec.path("ModelDataUrl").asText(null);
+        if (url != null) {
+            new ModelArchive(env.blobs()).install(S3Uri.parse(url, "ModelDataUrl"), "production variant " + variant.name,
+                    folder.resolve("runtime"), made.stream().map(Instance::model).toList());
+        }
+        return made;
     }
 
     /** A new instance in a fresh folder {@code <variant>-<n>}, n the lowest that no live instance of the variant uses. */
@@ -301,7 +290,8 @@ final class Deployment {
         while (taken.contains(variant + "-" + n)) {
             n++;
         }
-        Instance instance = new Instance(variant, variant + "-" + n, folder, image, command, environment, this::replace);
+        Instance instance = new Instance(variant, "production variant " + variant, variant + "-" + n, folder, image, command,
+                environment, this::replace);
         ModelArchive.delete(instance.base());
         Files.createDirectories(instance.base());
         live.add(instance);

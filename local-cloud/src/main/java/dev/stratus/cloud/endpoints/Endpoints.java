@@ -24,6 +24,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stratus.cloud.CloudHome;
 import dev.stratus.cloud.logs.LogsService;
 import dev.stratus.cloud.metrics.MetricsService;
+import dev.stratus.cloud.sagemaker.Requests;
+import dev.stratus.cloud.sagemaker.Resources;
 import dev.stratus.cloud.server.AwsException;
 import dev.stratus.cloud.server.JsonRpc;
 import dev.stratus.cloud.state.Database;
@@ -41,7 +43,7 @@ import dev.stratus.cloud.training.AlgorithmImages;
 public final class Endpoints implements AutoCloseable {
 
     /** SageMaker's grace between SIGTERM and SIGKILL when it scales an endpoint down (sagemaker-facts.md §2). */
-    static final Duration SCALE_DOWN_GRACE = Duration.ofSeconds(30);
+    public static final Duration SCALE_DOWN_GRACE = Duration.ofSeconds(30);
     /** SageMaker's: an instance must answer /ping within 4 minutes of its start. */
     public static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofMinutes(4);
     private static final Logger LOG = Logger.getLogger(Endpoints.class.getName());

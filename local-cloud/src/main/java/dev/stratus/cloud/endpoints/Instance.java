@@ -27,16 +27,16 @@ import dev.stratus.cloud.logs.LogsService;
 import dev.stratus.cloud.training.ContainerEnvironment;
 
 /**
- * One instance of a production variant: an OS process started as {@code <image command> serve} in its own folder
- * (laid out like an inference container's {@code /opt/ml}, given as {@code SAGEMAKER_BASE_DIR}), answering HTTP on a
- * loopback port of its own ({@code SAGEMAKER_BIND_TO_PORT}). Each process is a new SageMaker instance: it gets a
- * new instance id, port and log stream ({@code <variant>/<instance id>}); a process that dies while serving is
- * reported to {@code onDeath}, which starts the next one in the same folder.
+ * One instance of a production variant or of a transform job: an OS process started as {@code <image command> serve}
+ * in its own folder (laid out like an inference container's {@code /opt/ml}, given as {@code SAGEMAKER_BASE_DIR}),
+ * answering HTTP on a loopback port of its own ({@code SAGEMAKER_BIND_TO_PORT}). Each process is a new SageMaker
+ * instance: it gets a new instance id, port and log stream ({@code <variant or job>/<instance id>}); a process that
+ * dies while serving is reported to {@code onDeath} (an endpoint starts the next one in the same folder).
  */
-final class Instance {
+public final class Instance {
 
     /** SageMaker's ping timeout (sagemaker-facts.md §2). */
-    static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
 
     enum State { STARTING, HEALTHY, DOWN, STOPPED }
 
@@ -44,8 +44,11 @@ final class Instance {
     private record Running(Process process, int port, String id, Path log) {
     }
 
+    /** The production variant, or the transform job, whose name starts the instance's log streams. */
     final String variant;
     final String slot;
+    /** What the instance serves, in failure messages: "production variant X", "transform job Y". */
+    private final String subject;
     private final String image;
     private final Path base;
     private final Path runtime;
@@ -59,13 +62,14 @@ final class Instance {
     private long shipped;
 
     /**
-     * @param slot        the folder name, {@code <variant>-<n>}, unique among the endpoint's live instances
+     * @param slot        the folder name, unique among the endpoint's (or job's) live instances
      * @param image       the image URI, to name the process in failures (its command line is too long to read)
      * @param environment the process's whole environment but for the two variables this class sets
      */
-    Instance(String variant, String slot, Path endpointFolder, String image, List<String> command,
-             Map<String, String> environment, Consumer<Instance> onDeath) {
+    public Instance(String variant, String subject, String slot, Path endpointFolder, String image, List<String> command,
+                    Map<String, String> environment, Consumer<Instance> onDeath) {
         this.variant = variant;
+        this.subject = subject;
         this.slot = slot;
         this.image = image;
         this.base = endpointFolder.resolve(slot);
@@ -76,11 +80,11 @@ final class Instance {
     }
 
     /** The folder given as SAGEMAKER_BASE_DIR. */
-    Path base() {
+    public Path base() {
         return base;
     }
 
-    Path model() {
+    public Path model() {
         return base.resolve("model");
     }
 
@@ -92,12 +96,23 @@ final class Instance {
         return state == State.STOPPED;
     }
 
-    URI invocations() {
+    public URI invocations() {
         return invocations;
     }
 
+    /** {@code path} on the instance's model server, such as /execution-parameters. */
+    public URI resolve(String path) {
+        return invocations.resolve(path);
+    }
+
+    /** The current process's SageMaker instance id ({@code i-0...}), which names its log stream. */
+    public String id() {
+        Running current = running;
+        return current == null ? null : current.id();
+    }
+
     /** Starts a new process: a new instance id, a free loopback port, its own log file. */
-    synchronized void launch() throws IOException {
+    public synchronized void launch() throws IOException {
         if (state == State.STOPPED) {
             throw new EndpointFailure("instance " + slot + " was stopped before it started");
         }
@@ -119,7 +134,7 @@ final class Instance {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new EndpointFailure("The primary container for production variant " + variant + " could not be started ("
+            throw new EndpointFailure("The primary container for " + subject + " could not be started ("
                     + e.getMessage() + "): check the command of image " + image);
         }
         StateFiles.write(runtime.resolve("process"), process.pid() + " "
@@ -135,7 +150,7 @@ final class Instance {
      * Waits until GET /ping answers 200, as SageMaker does before it sends traffic; fails with the reason when the
      * process ends first or the {@code deadline} (the health timeout after the launch) passes.
      */
-    void awaitHealthy(ContainerClient containers, Instant deadline, Duration timeout, String group) throws InterruptedException {
+    public void awaitHealthy(ContainerClient containers, Instant deadline, Duration timeout, String group) throws InterruptedException {
         Running current = running;
         URI ping = URI.create("http://127.0.0.1:" + current.port() + "/ping");
         while (true) {
@@ -143,7 +158,7 @@ final class Instance {
                 throw new EndpointFailure("instance " + slot + " was stopped before it became healthy");
             }
             if (!current.process().isAlive()) {
-                throw new EndpointFailure("The primary container for production variant " + variant + " did not pass the"
+                throw new EndpointFailure("The primary container for " + subject + " did not pass the"
                         + " ping health check: its process (" + image + " serve) exited with code "
                         + current.process().exitValue() + lastLine(current.log()) + ": see CloudWatch Logs group " + group);
             }
@@ -157,7 +172,7 @@ final class Instance {
                 return;
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new EndpointFailure("The primary container for production variant " + variant + " did not pass the"
+                throw new EndpointFailure("The primary container for " + subject + " did not pass the"
                         + " ping health check within " + timeout.toSeconds() + " seconds (GET /ping must answer 200): see"
                         + " CloudWatch Logs group " + group);
             }
@@ -178,7 +193,7 @@ final class Instance {
     }
 
     /** SIGTERM, then SIGKILL after {@code grace} (SageMaker's scale-down); its last output is shipped. */
-    void stop(Duration grace, LogsService logs, String group) {
+    public void stop(Duration grace, LogsService logs, String group) {
         Running current;
         // Under the lock: a launch() in progress either finishes first (and its process is stopped here) or sees STOPPED.
         synchronized (this) {
@@ -211,7 +226,7 @@ final class Instance {
         }
     }
 
-    String describeExit() {
+    public String describeExit() {
         Running current = running;
         if (current == null || current.process().isAlive()) {
             return "is not answering";
@@ -220,7 +235,7 @@ final class Instance {
     }
 
     /** Ships output written since the last call to the log stream {@code <variant>/<instance id>}: whole lines, or all of it once the process ended. */
-    synchronized void ship(LogsService logs, String group) {
+    public synchronized void ship(LogsService logs, String group) {
         Running current = running;
         if (current == null || !Files.exists(current.log())) {
             return;
@@ -253,7 +268,7 @@ final class Instance {
     }
 
     /** The pid of the current process, for the record. */
-    long pid() {
+    public long pid() {
         Running current = running;
         return current == null ? -1 : current.process().pid();
     }
@@ -278,9 +293,10 @@ final class Instance {
 
     /**
      * Ends the instance processes a server that died left running under {@code endpoints} (each recorded with its
-     * start time, so that a reused pid is never hit), before their endpoints start again.
+     * start time, so that a reused pid is never hit), before their endpoints start again; transform jobs keep their
+     * instances in the same layout.
      */
-    static void endLeftovers(Path endpoints) throws IOException {
+    public static void endLeftovers(Path endpoints) throws IOException {
         if (!Files.isDirectory(endpoints)) {
             return;
         }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.jclouds.blobstore.BlobStore;
@@ -22,17 +23,20 @@ import dev.stratus.cloud.s3.S3Uri;
  * <p>The archive is untrusted input written by anyone with access to the bucket: {@link TarGz} refuses every entry
  * that would land outside that folder, and the deployment fails naming it.
  */
-final class ModelArchive {
+public final class ModelArchive {
 
     private final BlobStore store;
 
-    ModelArchive(BlobStore store) {
+    public ModelArchive(BlobStore store) {
         this.store = store;
     }
 
-    /** Copies the object at {@code url} to {@code file}; a missing bucket or object fails the deployment, naming the URL. */
-    void download(S3Uri url, Path file, String variant) throws IOException {
-        String missing = "Failed to download model data for production variant " + variant + " from URL \"" + url + "\": ";
+    /**
+     * Copies the object at {@code url} to {@code file}; a missing bucket or object fails the deployment, naming the URL
+     * and {@code subject} ("production variant X", "transform job Y").
+     */
+    private void download(S3Uri url, Path file, String subject) throws IOException {
+        String missing = "Failed to download model data for " + subject + " from URL \"" + url + "\": ";
         if (!store.containerExists(url.bucket())) {
             throw new EndpointFailure(missing + "bucket " + url.bucket() + " does not exist: create it and upload the model.tar.gz there");
         }
@@ -46,10 +50,27 @@ final class ModelArchive {
     }
 
     /**
+     * Downloads the model.tar.gz at {@code url} once (into a temporary file in {@code scratch}) and unpacks it into each
+     * of {@code models}, the model folders of new instances, which must exist.
+     */
+    public void install(S3Uri url, String subject, Path scratch, List<Path> models) throws IOException {
+        Files.createDirectories(scratch);
+        Path archive = Files.createTempFile(scratch, "model", ".tar.gz");
+        try {
+            download(url, archive, subject);
+            for (Path model : models) {
+                unpack(archive, model, url.toString());
+            }
+        } finally {
+            Files.deleteIfExists(archive);
+        }
+    }
+
+    /**
      * Unpacks {@code archive} (a gzip-compressed tar) into {@code folder}, which must exist; {@code source} names it in
      * the failure an unsafe or unreadable archive gives.
      */
-    static void unpack(Path archive, Path folder, String source) throws IOException {
+    public static void unpack(Path archive, Path folder, String source) throws IOException {
         try {
             TarGz.unpack(archive, folder, "model folder");
         } catch (RefusedArchive e) {
@@ -62,7 +83,7 @@ final class ModelArchive {
     }
 
     /** Removes a folder and everything in it, never following links out of it. */
-    static void delete(Path folder) throws IOException {
+    public static void delete(Path folder) throws IOException {
         if (!Files.exists(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

@@ -8,6 +8,8 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.stratus.cloud.sagemaker.Requests;
+import dev.stratus.cloud.sagemaker.Resources;
 import dev.stratus.cloud.server.AwsException;
 import dev.stratus.cloud.server.JsonRpc;
 import dev.stratus.cloud.state.Database;
@@ -49,7 +51,7 @@ public final class Models {
     }
 
     /** The one container a model runs: its PrimaryContainer, or the only entry of Containers. */
-    ObjectNode container(String modelName) {
+    public ObjectNode container(String modelName) {
         ObjectNode model = models.describe(modelName);
         return (ObjectNode) (model.has("PrimaryContainer") ? model.get("PrimaryContainer") : model.path("Containers").get(0));
     }

@@ -10,7 +10,7 @@ import dev.stratus.cloud.server.JsonRpc;
 
 /**
  * The SageMaker API (awsJson1_1, {@code X-Amz-Target: SageMaker.<Operation>}): the operations
- * of each feature (training jobs; models and endpoint configurations; endpoints) behind one
+ * of each feature (training jobs; models and endpoint configurations; endpoints; transform jobs) behind one
  * signing name. SageMaker Runtime shares that name; the router sends it the /endpoints/ paths.
  */
 public final class SageMakerService implements AwsService {

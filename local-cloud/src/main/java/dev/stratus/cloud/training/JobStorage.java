@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -17,10 +16,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.ContainerNotFoundException;
 import org.jclouds.blobstore.domain.Blob;
-import org.jclouds.blobstore.domain.StorageMetadata;
-import org.jclouds.blobstore.domain.StorageType;
-import org.jclouds.blobstore.options.ListContainerOptions;
 
+import dev.stratus.cloud.s3.S3Keys;
 import dev.stratus.cloud.s3.S3Uri;
 
 /**
@@ -40,26 +37,9 @@ final class JobStorage {
      * starts with it; each object lands under its path after the prefix's last "/".
      */
     List<String> keys(S3Uri prefix, String channel) {
-        List<String> keys = new ArrayList<>();
+        List<String> keys;
         try {
-            String marker = null;
-            do {
-                ListContainerOptions options = ListContainerOptions.Builder.recursive();
-                String folder = prefix.key().contains("/") ? prefix.key().substring(0, prefix.key().lastIndexOf('/') + 1) : "";
-                if (!folder.isEmpty()) {
-                    options.prefix(folder);
-                }
-                if (marker != null) {
-                    options.afterMarker(marker);
-                }
-                var page = store.list(prefix.bucket(), options);
-                for (StorageMetadata entry : page) {
-                    if (entry.getType() == StorageType.BLOB && entry.getName().startsWith(prefix.key())) {
-                        keys.add(entry.getName());
-                    }
-                }
-                marker = page.getNextMarker();
-            } while (marker != null);
+            keys = S3Keys.under(store, prefix);
         } catch (ContainerNotFoundException e) {
             throw new JobFailure("ClientError: channel " + channel + ": bucket " + prefix.bucket() + " of " + prefix
                     + " does not exist: create it and upload the data first");
@@ -68,15 +48,13 @@ final class JobStorage {
             throw new JobFailure("ClientError: channel " + channel + ": no objects found under " + prefix
                     + ": upload the data first");
         }
-        keys.sort(null);
         return keys;
     }
 
     /** Downloads {@code keys} into {@code target}, refusing any key that would land outside it. */
     void download(S3Uri prefix, List<String> keys, Path target) throws IOException {
-        int cut = prefix.key().lastIndexOf('/') + 1;
         for (String key : keys) {
-            Path file = inside(target, key.substring(cut), key);
+            Path file = inside(target, S3Keys.relative(prefix, key), key);
             Blob blob = store.getBlob(prefix.bucket(), key);
             if (blob == null) {
                 throw new JobFailure("ClientError: " + prefix.resolve("") + key + " disappeared while downloading");

@@ -22,6 +22,7 @@ import dev.stratus.cloud.testing.AwsCli;
 import dev.stratus.cloud.testing.AwsCli.Result;
 import dev.stratus.cloud.testing.LocalCloudFixture;
 import dev.stratus.cloud.testing.ModelArchives;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /** The same flows through Debian's AWS CLI (/usr/bin/aws), which knows nothing of Stratus. */
 class AwsCliTest {
@@ -168,6 +169,42 @@ class AwsCliTest {
         assertTrue(missing.stderr().contains("(ValidationError)") && missing.stderr().contains("Endpoint no-such-endpoint of account"
                 + " 000000000000 not found."), missing.stderr());
         assertEquals(0, aws("sagemaker", "delete-endpoint", "--endpoint-name", "cli-endpoint").exitCode());
+    }
+
+    @Test
+    void transformJobWorks() throws Exception {
+        // The model and data through the SDK, to keep the test short: the CLI's part here is batch transform.
+        cloud.s3.createBucket(r -> r.bucket("cli-batch"));
+        cloud.s3.putObject(r -> r.bucket("cli-batch").key("model/model.tar.gz"), RequestBody.fromBytes(ModelArchives.model(10, 0.5)));
+        cloud.s3.putObject(r -> r.bucket("cli-batch").key("in/rows.csv"), RequestBody.fromString("7,1,2\n8,3,4\n"));
+        cloud.sagemaker.createModel(r -> r.modelName("cli-batch-model").executionRoleArn(LocalCloudFixture.ROLE)
+                .primaryContainer(c -> c.image(LocalCloudFixture.MODEL_SERVER_IMAGE).modelDataUrl("s3://cli-batch/model/model.tar.gz")));
+        // The first column is an id: the model gets the rest, and each prediction is joined to its id.
+        Path input = Files.writeString(work.resolve("transform.json"), """
+                {"TransformJobName": "cli-transform", "ModelName": "cli-batch-model",
+                 "BatchStrategy": "MultiRecord", "MaxPayloadInMB": 1,
+                 "TransformInput": {"ContentType": "text/csv", "SplitType": "Line",
+                   "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://cli-batch/in/"}}},
+                 "TransformOutput": {"S3OutputPath": "s3://cli-batch/out", "Accept": "text/csv", "AssembleWith": "Line"},
+                 "TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 1},
+                 "DataProcessing": {"InputFilter": "$[1:]", "JoinSource": "Input", "OutputFilter": "$[0,-1]"}}
+                """);
+        Result created = aws("sagemaker", "create-transform-job", "--cli-input-json", "file://" + input);
+        assertEquals(0, created.exitCode(), created.stderr());
+        assertEquals("arn:aws:sagemaker:us-east-1:000000000000:transform-job/cli-transform",
+                created.json().path("TransformJobArn").asText());
+
+        cloud.awaitTransformJob("cli-transform");
+        JsonNode job = aws("sagemaker", "describe-transform-job", "--transform-job-name", "cli-transform").json();
+        assertEquals("Completed", job.path("TransformJobStatus").asText(), job.toString());
+        assertEquals("Input", job.path("DataProcessing").path("JoinSource").asText());
+        assertEquals("7,30.5\n8,70.5\n", cloud.s3.getObjectAsBytes(r -> r.bucket("cli-batch").key("out/rows.csv.out")).asUtf8String());
+
+        JsonNode listed = aws("sagemaker", "list-transform-jobs", "--status-equals", "Completed", "--name-contains", "cli-").json();
+        assertEquals("cli-transform", listed.path("TransformJobSummaries").get(0).path("TransformJobName").asText());
+        Result stop = aws("sagemaker", "stop-transform-job", "--transform-job-name", "cli-transform");
+        assertEquals(254, stop.exitCode());
+        assertTrue(stop.stderr().contains("ValidationException") && stop.stderr().contains("is in status Completed"), stop.stderr());
     }
 
     @Test

@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointResponse;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
+import software.amazon.awssdk.services.sagemaker.model.DescribeTransformJobResponse;
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
@@ -172,6 +173,20 @@ public final class LocalCloudFixture implements AutoCloseable {
     public DescribeTrainingJobResponse awaitEnd(String name) throws InterruptedException {
         return awaitJob(name, j -> List.of("Completed", "Failed", "Stopped").contains(j.trainingJobStatusAsString()),
                 Duration.ofSeconds(90));
+    }
+
+    /** Polls DescribeTransformJob until the job has ended (Completed, Failed or Stopped), failing after 90 seconds. */
+    public DescribeTransformJobResponse awaitTransformJob(String name) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(90);
+        DescribeTransformJobResponse job;
+        do {
+            job = sagemaker.describeTransformJob(r -> r.transformJobName(name));
+            if (List.of("Completed", "Failed", "Stopped").contains(job.transformJobStatusAsString())) {
+                return job;
+            }
+            Thread.sleep(100);
+        } while (Instant.now().isBefore(deadline));
+        throw new AssertionError("transform job " + name + " did not end in 90 s: " + job);
     }
 
     @Override

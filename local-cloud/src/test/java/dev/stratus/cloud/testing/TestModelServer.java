@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -22,6 +23,8 @@ import com.sun.net.httpserver.HttpServer;
  * CSV row of a request is answered with a * (sum of the row) + b, as CSV or, when Accept asks, JSON. It echoes custom
  * attributes, answers 500 when the body is "fail", its pid to "pid", an environment variable to "env NAME", the
  * inference id to "inference-id", and exits at once on "exit". TEST_PING_STATUS makes /ping answer another status.
+ * For batch transform: GET /execution-parameters answers TEST_EXECUTION_PARAMETERS when it is set (404 otherwise), and
+ * TEST_INVOCATION_DELAY_MS makes each invocation take that long and print how many were in flight ("in flight: N").
  */
 public final class TestModelServer {
 
@@ -52,7 +55,23 @@ public final class TestModelServer {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/ping", exchange -> answer(exchange, pingStatus, "text/plain", ""));
+        String executionParameters = System.getenv("TEST_EXECUTION_PARAMETERS");
+        if (executionParameters != null) {
+            server.createContext("/execution-parameters", exchange -> answer(exchange, 200, "application/json", executionParameters));
+        }
+        long delay = Long.parseLong(System.getenv().getOrDefault("TEST_INVOCATION_DELAY_MS", "0"));
+        AtomicInteger inFlight = new AtomicInteger();
         server.createContext("/invocations", exchange -> {
+            if (delay > 0) {
+                System.out.println("in flight: " + inFlight.incrementAndGet());
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            }
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).strip();
             String attributes = exchange.getRequestHeaders().getFirst("X-Amzn-SageMaker-Custom-Attributes");
             if (attributes != null) {

@@ -1,7 +1,5 @@
 package dev.stratus.tests.bench;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +19,6 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.http.client.methods.HttpPost;
 import org.apache.http.entity.ContentType;
 import org.apache.http.entity.StringEntity;
@@ -33,10 +28,7 @@ import org.apache.http.util.EntityUtils;
 
 import dev.stratus.algorithms.serving.InferenceRequest;
 import dev.stratus.algorithms.xgboost.XGBoostInference;
-import dev.stratus.algorithms.xgboost.XGBoostTrainer;
-import ml.dmlc.xgboost4j.java.Booster;
-import ml.dmlc.xgboost4j.java.DMatrix;
-import ml.dmlc.xgboost4j.java.XGBoost;
+import dev.stratus.tests.XGBoostModels;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -87,7 +79,7 @@ public final class ServingBench {
         URI endpoint = URI.create(System.getenv("AWS_ENDPOINT_URL"));
         Path work = Files.createTempDirectory("serving-bench");
         Path modelDir = Files.createDirectories(work.resolve("model"));
-        trainModel(modelDir);
+        XGBoostModels.train(modelDir, FEATURES);
 
         try (S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
@@ -101,7 +93,7 @@ public final class ServingBench {
                      .credentialsProvider(EnvironmentVariableCredentialsProvider.create())
                      .httpClientBuilder(ApacheHttpClient.builder().maxConnections(concurrency * 2)).build()) {
             s3.createBucket(b -> b.bucket("serving-bench"));
-            s3.putObject(p -> p.bucket("serving-bench").key("model.tar.gz"), RequestBody.fromBytes(modelTarGz(modelDir)));
+            s3.putObject(p -> p.bucket("serving-bench").key("model.tar.gz"), RequestBody.fromBytes(XGBoostModels.tarGz(modelDir)));
             sagemaker.createModel(m -> m.modelName("bench").executionRoleArn("arn:aws:iam::000000000000:role/SageMakerRole")
                     .primaryContainer(c -> c.image(IMAGE).modelDataUrl("s3://serving-bench/model.tar.gz")));
             sagemaker.createEndpointConfig(c -> c.endpointConfigName("bench").productionVariants(v -> v.variantName("AllTraffic")
@@ -159,41 +151,6 @@ public final class ServingBench {
             sagemaker.deleteEndpoint(d -> d.endpointName("bench"));
             http.close();
         }
-    }
-
-    /** XGBoost on 5,000 random rows of {@link #FEATURES} features, 50 rounds of depth 6, saved as the built-in saves it. */
-    private static void trainModel(Path modelDir) throws Exception {
-        Random random = new Random(1);
-        int rows = 5000;
-        float[] cells = new float[rows * FEATURES];
-        float[] labels = new float[rows];
-        for (int i = 0; i < rows; i++) {
-            float y = 0;
-            for (int j = 0; j < FEATURES; j++) {
-                cells[i * FEATURES + j] = random.nextFloat();
-                y += (j % 5 - 2) * cells[i * FEATURES + j];
-            }
-            labels[i] = y;
-        }
-        DMatrix train = new DMatrix(cells, rows, FEATURES, Float.NaN);
-        train.setLabel(labels);
-        Booster booster = XGBoost.train(train, Map.of("max_depth", 6, "eta", 0.3, "objective", "reg:squarederror"), 50, Map.of(), null, null);
-        try (var out = Files.newOutputStream(modelDir.resolve(XGBoostTrainer.MODEL_FILE))) {
-            booster.saveModel(out, "ubj");
-        }
-        booster.dispose();
-        train.dispose();
-    }
-
-    private static byte[] modelTarGz(Path modelDir) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
-            Path model = modelDir.resolve(XGBoostTrainer.MODEL_FILE);
-            tar.putArchiveEntry(new TarArchiveEntry(model.toFile(), XGBoostTrainer.MODEL_FILE));
-            Files.copy(model, tar);
-            tar.closeArchiveEntry();
-        }
-        return bytes.toByteArray();
     }
 
     /** The endpoint instance's port, from the line its model server logs to CloudWatch Logs when it starts. */

@@ -1,4 +1,4 @@
-package dev.stratus.cloud.endpoints;
+package dev.stratus.cloud.sagemaker;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,31 +21,31 @@ import dev.stratus.cloud.server.ListPage;
 import dev.stratus.cloud.state.Database;
 
 /**
- * One kind of SageMaker resource (models, endpoint configurations, endpoints) in the database: a row per
+ * One kind of SageMaker resource (models, endpoint configurations, endpoints, transform jobs) in the database: a row per
  * resource keeping its Describe answer as JSON, as training jobs are kept, plus a {@code state} column for
  * what the platform needs and Describe does not show (an endpoint's deployed variants). Every change is one
  * transaction.
  */
-final class Resources {
+public final class Resources {
 
     /** What tells the kinds apart: their field names, ARN type, list key and the words AWS's messages use. */
-    record Kind(String table, String noun, String arnType, String nameField, String arnField, String statusField,
+    public record Kind(String table, String noun, String arnType, String nameField, String arnField, String statusField,
                 String listKey, List<String> summaryFields) {
     }
 
-    static final Kind MODELS = new Kind("sagemaker_models", "model", "model", "ModelName", "ModelArn", null,
+    public static final Kind MODELS = new Kind("sagemaker_models", "model", "model", "ModelName", "ModelArn", null,
             "Models", List.of("ModelName", "ModelArn", "CreationTime"));
-    static final Kind ENDPOINT_CONFIGS = new Kind("sagemaker_endpoint_configs", "endpoint configuration", "endpoint-config",
+    public static final Kind ENDPOINT_CONFIGS = new Kind("sagemaker_endpoint_configs", "endpoint configuration", "endpoint-config",
             "EndpointConfigName", "EndpointConfigArn", null, "EndpointConfigs",
             List.of("EndpointConfigName", "EndpointConfigArn", "CreationTime"));
-    static final Kind ENDPOINTS = new Kind("sagemaker_endpoints", "endpoint", "endpoint", "EndpointName", "EndpointArn",
+    public static final Kind ENDPOINTS = new Kind("sagemaker_endpoints", "endpoint", "endpoint", "EndpointName", "EndpointArn",
             "EndpointStatus", "Endpoints", List.of("EndpointName", "EndpointArn", "CreationTime", "LastModifiedTime", "EndpointStatus"));
 
     private final Database db;
     private final Kind kind;
     private final String region;
 
-    Resources(Database db, Kind kind, String region) {
+    public Resources(Database db, Kind kind, String region) {
         this.db = db;
         this.kind = kind;
         this.region = region;
@@ -53,17 +53,17 @@ final class Resources {
                 + " creation_time REAL NOT NULL, description TEXT NOT NULL, state TEXT NOT NULL)");
     }
 
-    String arn(String name) {
+    public String arn(String name) {
         return "arn:aws:sagemaker:" + region + ":" + CloudHome.ACCOUNT_ID + ":" + kind.arnType() + "/" + name.toLowerCase(Locale.ROOT);
     }
 
     /** A Describe, Update or Delete of a resource that is not there: AWS answers ValidationException, with these words. */
-    AwsException notFound(String name) {
+    public AwsException notFound(String name) {
         return AwsException.validation("Could not find " + kind.noun() + " \"" + arn(name) + "\".");
     }
 
     /** A new resource: its Describe answer (name, ARN and CreationTime added here) and state; false when the name is taken. */
-    boolean insert(ObjectNode description, JsonNode state) {
+    public boolean insert(ObjectNode description, JsonNode state) {
         String name = description.path(kind.nameField()).asText();
         double now = now();
         description.put(kind.arnField(), arn(name));
@@ -91,7 +91,7 @@ final class Resources {
         });
     }
 
-    Optional<ObjectNode> find(String name) {
+    public Optional<ObjectNode> find(String name) {
         return db.transaction(c -> {
             try (PreparedStatement select = c.prepareStatement("SELECT description FROM " + kind.table() + " WHERE name = ?")) {
                 select.setString(1, name);
@@ -102,12 +102,12 @@ final class Resources {
     }
 
     /** The resource's Describe answer, or the ValidationException AWS gives for a missing one. */
-    ObjectNode describe(String name) {
+    public ObjectNode describe(String name) {
         return find(name).orElseThrow(() -> notFound(name));
     }
 
     /** The platform's own record of the resource ("{}" when it keeps none), or empty when the resource is gone. */
-    Optional<ObjectNode> state(String name) {
+    public Optional<ObjectNode> state(String name) {
         return db.transaction(c -> {
             try (PreparedStatement select = c.prepareStatement("SELECT state FROM " + kind.table() + " WHERE name = ?")) {
                 select.setString(1, name);
@@ -119,7 +119,7 @@ final class Resources {
 
     /** What {@link #update} changes: the Describe answer and the state, both edited in place. */
     @FunctionalInterface
-    interface Change {
+    public interface Change {
         void apply(ObjectNode description, ObjectNode state);
     }
 
@@ -127,7 +127,7 @@ final class Resources {
      * Changes a resource in one transaction; an exception from {@code change} changes nothing. Returns the new Describe
      * answer, or empty when the resource is gone (deleted meanwhile).
      */
-    Optional<ObjectNode> update(String name, Change change) {
+    public Optional<ObjectNode> update(String name, Change change) {
         return db.transaction(c -> {
             ObjectNode description;
             ObjectNode state;
@@ -156,12 +156,12 @@ final class Resources {
         });
     }
 
-    Optional<ObjectNode> update(String name, Consumer<ObjectNode> change) {
+    public Optional<ObjectNode> update(String name, Consumer<ObjectNode> change) {
         return update(name, (description, state) -> change.accept(description));
     }
 
     /** Removes the resource; false when there was none. */
-    boolean delete(String name) {
+    public boolean delete(String name) {
         return db.transaction(c -> {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + kind.table() + " WHERE name = ?")) {
                 delete.setString(1, name);
@@ -170,7 +170,7 @@ final class Resources {
         });
     }
 
-    List<String> names() {
+    public List<String> names() {
         return db.transaction(c -> {
             List<String> names = new ArrayList<>();
             try (PreparedStatement select = c.prepareStatement("SELECT name FROM " + kind.table() + " ORDER BY creation_time")) {
@@ -183,7 +183,7 @@ final class Resources {
         });
     }
 
-    int count() {
+    public int count() {
         return db.transaction(c -> {
             try (PreparedStatement select = c.prepareStatement("SELECT count(*) FROM " + kind.table())) {
                 ResultSet row = select.executeQuery();
@@ -198,7 +198,7 @@ final class Resources {
      * status, SortBy Name | CreationTime (| Status), SortOrder, MaxResults 1-100 (default 10) and NextToken, as
      * SageMaker's List operations take them.
      */
-    ObjectNode list(JsonNode request) {
+    public ObjectNode list(JsonNode request) {
         String nameContains = request.path("NameContains").asText(null);
         String status = request.path("StatusEquals").asText(null);
         String sortBy = request.path("SortBy").asText("CreationTime");
@@ -247,7 +247,7 @@ final class Resources {
     }
 
     /** Seconds since the epoch, as awsJson carries timestamps. */
-    static double now() {
+    public static double now() {
         Instant now = Instant.now();
         return now.getEpochSecond() + now.getNano() / 1e9;
     }

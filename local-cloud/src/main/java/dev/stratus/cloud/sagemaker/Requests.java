@@ -1,4 +1,4 @@
-package dev.stratus.cloud.endpoints;
+package dev.stratus.cloud.sagemaker;
 
 import java.util.regex.Pattern;
 
@@ -8,16 +8,16 @@ import dev.stratus.cloud.s3.S3Uri;
 import dev.stratus.cloud.server.AwsException;
 
 /** Request checks with SageMaker's words: required members, name rules and constraints. */
-final class Requests {
+public final class Requests {
 
     /** SageMaker's rule for model, endpoint configuration, endpoint and variant names. */
-    static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
-    static final Pattern ROLE_ARN = Pattern.compile("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    public static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    public static final Pattern ROLE_ARN = Pattern.compile("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
     private Requests() {
     }
 
-    static JsonNode required(JsonNode node, String field, String path) {
+    public static JsonNode required(JsonNode node, String field, String path) {
         JsonNode value = node.path(field);
         if (value.isMissingNode() || value.isNull()) {
             throw AwsException.validation("1 validation error detected: Value null at '" + path
@@ -27,7 +27,7 @@ final class Requests {
     }
 
     /** A required name that follows {@link #NAME}. */
-    static String name(JsonNode node, String field, String path) {
+    public static String name(JsonNode node, String field, String path) {
         String name = required(node, field, path).asText();
         if (!NAME.matcher(name).matches()) {
             throw constraint(name, path, "Member must satisfy regular expression pattern: " + NAME.pattern());
@@ -35,7 +35,7 @@ final class Requests {
         return name;
     }
 
-    static S3Uri s3(String uri, String path) {
+    public static S3Uri s3(String uri, String path) {
         try {
             return S3Uri.parse(uri, path);
         } catch (IllegalArgumentException e) {
@@ -43,7 +43,7 @@ final class Requests {
         }
     }
 
-    static AwsException constraint(String value, String path, String constraint) {
+    public static AwsException constraint(String value, String path, String constraint) {
         return AwsException.validation("1 validation error detected: Value '" + value + "' at '" + path
                 + "' failed to satisfy constraint: " + constraint);
     }

@@ -1,0 +1,202 @@
+package dev.stratus.tests.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.stratus.algorithms.serving.InferenceRequest;
+import dev.stratus.algorithms.xgboost.XGBoostInference;
+import dev.stratus.tests.XGBoostModels;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sagemaker.SageMakerClient;
+import software.amazon.awssdk.services.sagemaker.model.DescribeTransformJobResponse;
+import software.amazon.awssdk.services.sagemaker.model.TransformJobStatus;
+
+/**
+ * Batch transform of a CSV of {@code rows} x 20 features with an XGBoost model (SageMaker's image URI, one instance,
+ * MultiRecord, 6 MB requests, the concurrency the model server reports) against the same model's handler predicting the
+ * same rows in this process, in the same 6 MB requests, on every core. Each run measures the handler right before and
+ * right after the job and takes the mean, so that both sides see about the same load on a shared machine; the report
+ * gives medians over runs.
+ *
+ * <p>Run by bench/batch-transform.sh, with the local cloud's settings (./stratus local env) in the environment.
+ * Arguments: rows, runs.
+ */
+public final class BatchTransformBench {
+
+    private static final String IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1";
+    private static final int FEATURES = 20;
+    private static final int PAYLOAD = 6 * 1024 * 1024;
+
+    private BatchTransformBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        Path work = Files.createTempDirectory("batch-transform-bench");
+        try {
+            run(work.resolve("model"), rows, runs, URI.create(System.getenv("AWS_ENDPOINT_URL")));
+        } finally {
+            try (var files = Files.walk(work)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+    }
+
+    private static void run(Path modelDir, int rows, int runs, URI endpoint) throws Exception {
+        XGBoostModels.train(modelDir, FEATURES);
+        byte[] data = csv(rows);
+        List<byte[]> requests = requests(data);
+        XGBoostInference handler = new XGBoostInference();
+        handler.load(modelDir);
+
+        try (S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .credentialsProvider(EnvironmentVariableCredentialsProvider.create()).build();
+             SageMakerClient sagemaker = SageMakerClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                     .credentialsProvider(EnvironmentVariableCredentialsProvider.create()).build()) {
+            s3.createBucket(b -> b.bucket("transform-bench"));
+            s3.putObject(p -> p.bucket("transform-bench").key("model.tar.gz"), RequestBody.fromBytes(XGBoostModels.tarGz(modelDir)));
+            s3.putObject(p -> p.bucket("transform-bench").key("input/rows.csv"), RequestBody.fromBytes(data));
+            sagemaker.createModel(m -> m.modelName("bench").executionRoleArn("arn:aws:iam::000000000000:role/SageMakerRole")
+                    .primaryContainer(c -> c.image(IMAGE).modelDataUrl("s3://transform-bench/model.tar.gz")));
+            System.out.printf(Locale.ROOT, "batch transform bench: XGBoost (50 trees, depth 6), %d rows x %d features (%.0f MB of"
+                    + " CSV), %d requests of up to 6 MB, %d runs, %d cores%n", rows, FEATURES, data.length / 1e6, requests.size(), runs,
+                    Runtime.getRuntime().availableProcessors());
+            inProcess(handler, requests); // warm-up: JIT
+            double[] local = new double[runs];
+            double[] job = new double[runs];
+            double[] transforming = new double[runs];
+            String expected = null;
+            for (int run = 0; run < runs; run++) {
+                long start = System.nanoTime();
+                String answers = inProcess(handler, requests);
+                double before = rows / ((System.nanoTime() - start) / 1e9);
+                expected = expected == null ? answers : expected;
+
+                String name = "bench-" + run;
+                sagemaker.createTransformJob(r -> r.transformJobName(name).modelName("bench").batchStrategy("MultiRecord")
+                        .maxPayloadInMB(6)
+                        .transformInput(i -> i.contentType("text/csv").splitType("Line")
+                                .dataSource(d -> d.s3DataSource(s -> s.s3DataType("S3Prefix").s3Uri("s3://transform-bench/input/"))))
+                        .transformOutput(o -> o.s3OutputPath("s3://transform-bench/output/" + name).accept("text/csv")
+                                .assembleWith("Line"))
+                        .transformResources(t -> t.instanceType("ml.m5.xlarge").instanceCount(1)));
+                DescribeTransformJobResponse done = await(sagemaker, name);
+                // The server's own timestamps: from the request to the last object written, and the transforming alone.
+                job[run] = rows / seconds(done.creationTime(), done.transformEndTime());
+                transforming[run] = rows / seconds(done.transformStartTime(), done.transformEndTime());
+                String output = s3.getObjectAsBytes(g -> g.bucket("transform-bench").key("output/" + name + "/rows.csv.out")).asUtf8String();
+                if (!output.equals(expected)) {
+                    throw new IllegalStateException(name + ": the transform's output differs from the in-process predictions");
+                }
+                start = System.nanoTime();
+                inProcess(handler, requests);
+                local[run] = (before + rows / ((System.nanoTime() - start) / 1e9)) / 2;
+                System.out.printf(Locale.ROOT, "run %d: in-process %.0f rows/s, transform job %.0f rows/s (transforming %.0f rows/s,"
+                        + " MaxConcurrentTransforms %d)%n", run + 1, local[run], job[run], transforming[run], done.maxConcurrentTransforms());
+            }
+            System.out.printf(Locale.ROOT, "medians: in-process %.0f rows/s; transform job %.0f rows/s = %.0f%% of in-process (target"
+                    + " >= 50%%); transforming only (TransformStartTime -> TransformEndTime) %.0f rows/s = %.0f%%%n",
+                    median(local), median(job), 100 * median(job) / median(local), median(transforming),
+                    100 * median(transforming) / median(local));
+        }
+    }
+
+    /** Every request through the handler, on every core, the answers joined in order. */
+    private static String inProcess(XGBoostInference handler, List<byte[]> requests) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+        try {
+            List<Future<String>> answers = new ArrayList<>();
+            for (byte[] request : requests) {
+                answers.add(threads.submit(() -> handler.invoke(new InferenceRequest(request, "text/csv", "text/csv",
+                        Optional.empty())).text()));
+            }
+            StringBuilder all = new StringBuilder();
+            for (Future<String> answer : answers) {
+                all.append(answer.get());
+            }
+            return all.toString();
+        } finally {
+            threads.shutdown();
+        }
+    }
+
+    private static DescribeTransformJobResponse await(SageMakerClient sagemaker, String name) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
+        while (Instant.now().isBefore(deadline)) {
+            DescribeTransformJobResponse job = sagemaker.describeTransformJob(d -> d.transformJobName(name));
+            if (job.transformJobStatus() == TransformJobStatus.COMPLETED) {
+                return job;
+            }
+            if (job.transformJobStatus() != TransformJobStatus.IN_PROGRESS) {
+                throw new IllegalStateException(name + " " + job.transformJobStatus() + ": " + job.failureReason());
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(name + " did not finish in 10 minutes");
+    }
+
+    /** Random features in [0, 1) with four decimals, as a data set exported for scoring looks. */
+    private static byte[] csv(int rows) {
+        Random random = new Random(2);
+        ByteArrayOutputStream csv = new ByteArrayOutputStream(rows * FEATURES * 7);
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < rows; i++) {
+            line.setLength(0);
+            for (int j = 0; j < FEATURES; j++) {
+                line.append(j == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", random.nextFloat()));
+            }
+            csv.writeBytes(line.append('\n').toString().getBytes(StandardCharsets.US_ASCII));
+        }
+        return csv.toByteArray();
+    }
+
+    /** The rows packed into requests of whole lines up to 6 MB, as MultiRecord packs them. */
+    private static List<byte[]> requests(byte[] data) {
+        List<byte[]> requests = new ArrayList<>();
+        int start = 0;
+        while (start < data.length) {
+            int end = Math.min(start + PAYLOAD, data.length);
+            while (end < data.length && data[end - 1] != '\n') {
+                end--;
+            }
+            requests.add(Arrays.copyOfRange(data, start, end));
+            start = end;
+        }
+        return requests;
+    }
+
+    private static double seconds(Instant from, Instant to) {
+        return Duration.between(from, to).toNanos() / 1e9;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+}
