@@ -199,7 +199,7 @@ final class TransformRun {
         String image = container.path("Image").asText();
         List<String> command;
         try {
-            command = env.images().command(image);
+            command = env.images().image(image).command();
         } catch (IllegalArgumentException e) {
             throw new TransformFailure("ClientError: model " + job.path("ModelName").asText() + ": " + e.getMessage());
         }
