@@ -1,18 +1,21 @@
 package dev.stratus.cloud.training;
 
+import static dev.stratus.cloud.sagemaker.Requests.constraint;
+import static dev.stratus.cloud.sagemaker.Requests.required;
+import static dev.stratus.cloud.sagemaker.Requests.s3;
+
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.stratus.cloud.CloudHome;
-import dev.stratus.cloud.s3.S3Uri;
+import dev.stratus.cloud.sagemaker.Requests;
 import dev.stratus.cloud.server.AwsException;
 import dev.stratus.cloud.server.JsonRpc;
 import dev.stratus.cloud.server.ListPage;
@@ -23,8 +26,6 @@ import dev.stratus.cloud.server.ListPage;
  */
 public final class TrainingJobs implements AutoCloseable {
 
-    private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
-    private static final Pattern ROLE_ARN = Pattern.compile("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
     private static final Set<String> TERMINAL = Set.of("Completed", "Failed", "Stopped");
 
     private final TrainingJobStore store;
@@ -61,10 +62,7 @@ public final class TrainingJobs implements AutoCloseable {
     }
 
     private JsonNode create(JsonNode request) {
-        String name = required(request, "TrainingJobName", "trainingJobName").asText();
-        if (!NAME.matcher(name).matches()) {
-            throw constraint(name, "trainingJobName", "Member must satisfy regular expression pattern: " + NAME.pattern());
-        }
+        String name = Requests.name(request, "TrainingJobName", "trainingJobName");
         JsonNode algorithm = required(request, "AlgorithmSpecification", "algorithmSpecification");
         if (!algorithm.hasNonNull("TrainingImage")) {
             throw AwsException.validation("AlgorithmSpecification.TrainingImage is required locally: AlgorithmName"
@@ -75,8 +73,8 @@ public final class TrainingJobs implements AutoCloseable {
             throw AwsException.validation("TrainingInputMode " + inputMode + " is not supported locally: use File");
         }
         String role = required(request, "RoleArn", "roleArn").asText();
-        if (!ROLE_ARN.matcher(role).matches()) {
-            throw constraint(role, "roleArn", "Member must satisfy regular expression pattern: " + ROLE_ARN.pattern());
+        if (!Requests.ROLE_ARN.matcher(role).matches()) {
+            throw constraint(role, "roleArn", "Member must satisfy regular expression pattern: " + Requests.ROLE_ARN.pattern());
         }
         s3(required(required(request, "OutputDataConfig", "outputDataConfig"), "S3OutputPath",
                 "outputDataConfig.s3OutputPath").asText(), "outputDataConfig.s3OutputPath");
@@ -181,28 +179,6 @@ public final class TrainingJobs implements AutoCloseable {
 
     private String arn(String name) {
         return "arn:aws:sagemaker:" + region + ":" + CloudHome.ACCOUNT_ID + ":training-job/" + name.toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private static JsonNode required(JsonNode node, String field, String path) {
-        JsonNode value = node.path(field);
-        if (value.isMissingNode() || value.isNull()) {
-            throw AwsException.validation("1 validation error detected: Value null at '" + path
-                    + "' failed to satisfy constraint: Member must not be null");
-        }
-        return value;
-    }
-
-    private static void s3(String uri, String path) {
-        try {
-            S3Uri.parse(uri, path);
-        } catch (IllegalArgumentException e) {
-            throw AwsException.validation("1 validation error detected: " + e.getMessage());
-        }
-    }
-
-    private static AwsException constraint(String value, String path, String constraint) {
-        return AwsException.validation("1 validation error detected: Value '" + value + "' at '" + path
-                + "' failed to satisfy constraint: " + constraint);
     }
 
     @Override
