@@ -133,7 +133,12 @@ public final class ContainerFixture {
      * {@code train}, and SAGEMAKER_BASE_DIR naming this container.
      */
     public Run runInOwnProcess(Class<?> main) throws IOException, InterruptedException {
-        return awaitTraining(startTraining(main, Map.of()));
+        return runInOwnProcess(main, "train");
+    }
+
+    /** As {@link #runInOwnProcess(Class)}, started with {@code mode} in place of {@code train}. */
+    public Run runInOwnProcess(Class<?> main, String mode) throws IOException, InterruptedException {
+        return await(start(main, mode, Map.of()), mode);
     }
 
     /**
@@ -147,8 +152,12 @@ public final class ContainerFixture {
 
     /** Waits (a minute at most) for a program started by {@link #startTraining} to end. */
     public Run awaitTraining(Process process) throws IOException, InterruptedException {
+        return await(process, "train");
+    }
+
+    private Run await(Process process, String mode) throws IOException, InterruptedException {
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the algorithm did not end");
-        return new Run(process.exitValue(), trainingOutput());
+        return new Run(process.exitValue(), Files.readString(log(mode), StandardCharsets.UTF_8));
     }
 
     /** What the program started by {@link #startTraining} has printed so far. */

@@ -91,6 +91,15 @@ class XGBoostProcessTest {
     }
 
     @Test
+    void aModeOtherThanTrainOrServeIsRefusedWithItsUsage() throws Exception {
+        ContainerFixture.Run run = new ContainerFixture(base).runInOwnProcess(XGBoostAlgorithm.class, "predict");
+
+        assertEquals(2, run.exitCode(), run.output());
+        assertTrue(run.output().contains("usage: <program> train|serve (SageMaker starts the image as '<image> train' for a"
+                + " training job, '<image> serve' for an endpoint); got: predict"), run.output());
+    }
+
+    @Test
     void aRefusedJobExitsTwoWithItsReason() throws Exception {
         ContainerFixture job = new ContainerFixture(base)
                 .hyperparameters("num_round", "20", "eta", "fast")
