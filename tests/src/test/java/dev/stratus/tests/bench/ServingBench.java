@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.apache.http.client.methods.HttpPost;
 import org.apache.http.entity.ContentType;
@@ -57,6 +58,9 @@ public final class ServingBench {
 
     private static final String IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1";
     private static final int FEATURES = 20;
+    private static final int WARM_UP_SLICE_SECONDS = 5;
+    private static final int MIN_WARM_UP_SECONDS = 60;
+    private static final int MAX_WARM_UP_SECONDS = 300;
     private static final Pattern LISTENING = Pattern.compile("Model server listening on 127\\.0\\.0\\.1:([0-9]+)");
 
     private ServingBench() {
@@ -124,8 +128,8 @@ public final class ServingBench {
             List<String> records = records(1000);
             System.out.printf(Locale.ROOT, "serving bench: XGBoost, %d features, single-record text/csv, concurrency %d, %d s x %d rounds%n",
                     FEATURES, concurrency, seconds, rounds);
-            for (Call call : modes.values()) {
-                measure(call, records, concurrency, 2); // warm-up: JIT, connections
+            for (Map.Entry<String, Call> mode : modes.entrySet()) {
+                warmUp(mode.getKey(), mode.getValue(), records, concurrency);
             }
             Map<String, List<Result>> results = new HashMap<>();
             for (int round = 0; round < rounds; round++) {
@@ -188,6 +192,30 @@ public final class ServingBench {
             records.add(record.toString());
         }
         return records;
+    }
+
+    /**
+     * Calls in slices of {@link #WARM_UP_SLICE_SECONDS} for at least {@link #MIN_WARM_UP_SECONDS}, then until the last
+     * three slices' throughput is no more than 5% above the three before (at most {@link #MAX_WARM_UP_SECONDS}), as JMH
+     * warms up before it measures: on two shared cores the JIT takes minutes to compile the local cloud's request path
+     * (Jetty, the signature check, the HTTP client), and three JVMs share the cores.
+     */
+    private static void warmUp(String mode, Call call, List<String> records, int concurrency) throws Exception {
+        List<Double> slices = new ArrayList<>();
+        for (int elapsed = 0; elapsed < MAX_WARM_UP_SECONDS; elapsed += WARM_UP_SLICE_SECONDS) {
+            slices.add(measure(call, records, concurrency, WARM_UP_SLICE_SECONDS).perSecond());
+            int n = slices.size();
+            if (elapsed + WARM_UP_SLICE_SECONDS >= MIN_WARM_UP_SECONDS
+                    && mean(slices.subList(n - 3, n)) <= 1.05 * mean(slices.subList(n - 6, n - 3))) {
+                break;
+            }
+        }
+        System.out.printf(Locale.ROOT, "warm-up %-22s requests/s per %d s slice: %s%n", mode, WARM_UP_SLICE_SECONDS,
+                slices.stream().map(perSecond -> String.format(Locale.ROOT, "%.0f", perSecond)).collect(Collectors.joining(", ")));
+    }
+
+    private static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
     }
 
     /** {@code concurrency} callers, each calling in a loop for {@code seconds}; every answer is checked to hold a score. */
