@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 
 import dev.stratus.algorithms.AlgorithmError;
 import dev.stratus.algorithms.TrainingContext;
+import dev.stratus.algorithms.serving.FloatText;
 
 /**
  * One channel's records, read from every data file in its folder. The files are parsed here rather
@@ -308,16 +309,6 @@ public final class ChannelData {
 
     /** The layout's leading columns (label, weight), then the features; no header. */
     private static final class CsvRecords extends Records {
-        /** 10^0 to 10^22: every one exact as a double, so one multiplication or division rounds once. */
-        private static final double[] POWERS_OF_TEN = new double[23];
-
-        static {
-            POWERS_OF_TEN[0] = 1;
-            for (int i = 1; i < POWERS_OF_TEN.length; i++) {
-                POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
-            }
-        }
-
         private final Layout layout;
         private final Floats weights = new Floats();
         private final Floats cells = new Floats();
@@ -425,55 +416,13 @@ public final class ChannelData {
             return end;
         }
 
-        /**
-         * A plain decimal ({@code -12.5}, {@code 3e-2}) of at most 18 digits and a power of ten within 22 is
-         * exact as a double, then rounded to float; anything else (and every error) goes through
-         * Float.parseFloat, as before.
-         */
         private static float number(byte[] bytes, int start, int end, String file, int lineNumber, int column)
                 throws AlgorithmError {
-            int i = start;
-            boolean negative = i < end && bytes[i] == '-';
-            if (i < end && (bytes[i] == '-' || bytes[i] == '+')) {
-                i++;
+            try {
+                return FloatText.parse(bytes, start, end);
+            } catch (NumberFormatException e) {
+                return Records.number(new String(bytes, start, end - start, StandardCharsets.UTF_8), file, lineNumber, column);
             }
-            long mantissa = 0;
-            int digits = 0;
-            int scale = 0;
-            boolean point = false;
-            for (; i < end; i++) {
-                byte b = bytes[i];
-                if (b >= '0' && b <= '9') {
-                    mantissa = mantissa * 10 + (b - '0');
-                    digits++;
-                    scale -= point ? 1 : 0;
-                } else if (b == '.' && !point) {
-                    point = true;
-                } else {
-                    break;
-                }
-            }
-            if (i < end && (bytes[i] == 'e' || bytes[i] == 'E') && digits > 0) {
-                int j = i + 1;
-                boolean negativeExponent = j < end && bytes[j] == '-';
-                if (j < end && (bytes[j] == '-' || bytes[j] == '+')) {
-                    j++;
-                }
-                int exponent = 0;
-                int exponentDigits = 0;
-                for (; j < end && bytes[j] >= '0' && bytes[j] <= '9' && exponentDigits < 4; j++, exponentDigits++) {
-                    exponent = exponent * 10 + (bytes[j] - '0');
-                }
-                if (exponentDigits > 0) {
-                    scale += negativeExponent ? -exponent : exponent;
-                    i = j;
-                }
-            }
-            if (i == end && digits > 0 && digits <= 18 && Math.abs(scale) <= 22) {
-                double value = scale < 0 ? mantissa / POWERS_OF_TEN[-scale] : mantissa * POWERS_OF_TEN[scale];
-                return (float) (negative ? -value : value);
-            }
-            return Records.number(new String(bytes, start, end - start, StandardCharsets.ISO_8859_1), file, lineNumber, column);
         }
 
         @Override

@@ -35,7 +35,7 @@ public abstract class RecordHandler implements InferenceHandler {
     public final InferenceResponse invoke(InferenceRequest request) throws Exception {
         Records.Format format = Records.format(request.contentType(), formats);
         String answer = Predictions.negotiate(request.accept(), answers);
-        float[] cells = Records.parse(request.text(), format, features(), missingValuesAllowed());
+        float[] cells = Records.parse(request.body(), format, features(), missingValuesAllowed());
         return Predictions.encode(predict(cells, cells.length / features()), answer);
     }
 }

@@ -112,6 +112,17 @@ class ModelServerTest {
     }
 
     @Test
+    void csvRecordsAreReadLineByLineAsStringLinesReadsThem() throws Exception {
+        try (ServedModel model = serve()) {
+            // CR, LF and CRLF end lines; blank lines are no records; cells are trimmed; values as Float.parseFloat reads them.
+            HttpResponse<String> answer = model.invoke(" 1, 2 ,3\r\n\r\n \t \n1e1,0x1p1,+.5\r-2.5,0,1.00000005960464478", "text/csv",
+                    "text/csv");
+            assertEquals("12.0\n25.0\n" + (-2.5f + 0f + 1.0000001f) * 2 + "\n", answer.body());
+            assertRefused(model.invoke("1,2,3\r\n \n1,2,3\r4,5,x\n", "text/csv", null), 400, "record 3: column 3: 'x' is not a number");
+        }
+    }
+
+    @Test
     void badRequestsGetTheirStatusAndAOneLineReasonAndTheServerGoesOn() throws Exception {
         try (ServedModel model = serve()) {
             assertRefused(model.invoke("1,2,3", "text/libsvm", null), 415,
