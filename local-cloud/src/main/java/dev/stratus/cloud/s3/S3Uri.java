@@ -1,5 +1,6 @@
 package dev.stratus.cloud.s3;
 
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,7 +16,13 @@ public record S3Uri(String bucket, String key) {
             throw new IllegalArgumentException("Value '" + text + "' at '" + field
                     + "' failed to satisfy constraint: Member must be an S3 URI like s3://bucket/prefix");
         }
-        return new S3Uri(m.group(1), m.group(2) == null ? "" : m.group(2));
+        String key = m.group(2) == null ? "" : m.group(2);
+        // S3 takes ".." as two characters of a key; the local store keeps objects as files, where it would climb out.
+        if (Arrays.asList(key.split("/", -1)).contains("..")) {
+            throw new IllegalArgumentException("Value '" + text + "' at '" + field + "' failed to satisfy constraint: Member"
+                    + " must be an S3 URI without a '..' segment locally, where objects are files: name the prefix without it");
+        }
+        return new S3Uri(m.group(1), key);
     }
 
     /** This prefix with {@code child} appended as a key below it. */

@@ -249,6 +249,11 @@ class TrainingJobsTest {
         bad.put(job("bad-role", Map.of(), b -> b.roleArn("SageMakerRole")), "at 'roleArn' failed to satisfy constraint");
         bad.put(job("bad-output", Map.of(), b -> b.outputDataConfig(o -> o.s3OutputPath("/tmp/out"))),
                 "Value '/tmp/out' at 'outputDataConfig.s3OutputPath' failed to satisfy constraint");
+        bad.put(job("dotdot-output", Map.of(), b -> b.outputDataConfig(o -> o.s3OutputPath("s3://data/../outside"))),
+                "Value 's3://data/../outside' at 'outputDataConfig.s3OutputPath' failed to satisfy constraint: Member must be an S3"
+                        + " URI without a '..' segment");
+        bad.put(job("dotdot-checkpoints", Map.of(), b -> b.checkpointConfig(c -> c.s3Uri("s3://data/checkpoints/.."))),
+                "at 'checkpointConfig.s3Uri' failed to satisfy constraint: Member must be an S3 URI without a '..' segment");
         bad.put(job("no-stopping", Map.of(), b -> b.stoppingCondition((software.amazon.awssdk.services.sagemaker.model.StoppingCondition) null)),
                 "Value null at 'stoppingCondition' failed to satisfy constraint: Member must not be null");
         bad.put(job("pipe", Map.of(), b -> b.algorithmSpecification(a -> a.trainingImage(LocalCloudFixture.TEST_IMAGE)
