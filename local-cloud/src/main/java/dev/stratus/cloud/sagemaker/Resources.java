@@ -4,7 +4,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,7 +16,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stratus.cloud.CloudHome;
 import dev.stratus.cloud.server.AwsException;
 import dev.stratus.cloud.server.JsonRpc;
-import dev.stratus.cloud.server.ListPage;
 import dev.stratus.cloud.state.Database;
 
 /**
@@ -193,34 +191,8 @@ public final class Resources {
         });
     }
 
-    /**
-     * A List operation: NameContains, CreationTime (and LastModifiedTime) Before/After, StatusEquals for kinds with a
-     * status, SortBy Name | CreationTime (| Status), SortOrder, MaxResults 1-100 (default 10) and NextToken, as
-     * SageMaker's List operations take them.
-     */
+    /** A List operation over every resource of this kind ({@link ListPage#of}). */
     public ObjectNode list(JsonNode request) {
-        String nameContains = request.path("NameContains").asText(null);
-        String status = request.path("StatusEquals").asText(null);
-        String sortBy = request.path("SortBy").asText("CreationTime");
-        boolean ascending = request.path("SortOrder").asText("Descending").equals("Ascending");
-        int maxResults = request.path("MaxResults").asInt(10);
-        if (maxResults < 1 || maxResults > 100) {
-            throw Requests.constraint(Integer.toString(maxResults), "maxResults", "Member must have value less than or equal"
-                    + " to 100 and greater than or equal to 1");
-        }
-        Comparator<ObjectNode> order = switch (sortBy) {
-            case "Name" -> Comparator.comparing(r -> r.path(kind.nameField()).asText());
-            case "CreationTime" -> Comparator.comparingDouble(r -> r.path("CreationTime").asDouble());
-            case "Status" -> {
-                if (kind.statusField() == null) {
-                    throw Requests.constraint(sortBy, "sortBy", "Member must satisfy enum value set: [Name, CreationTime]");
-                }
-                yield Comparator.comparing(r -> r.path(kind.statusField()).asText());
-            }
-            default -> throw Requests.constraint(sortBy, "sortBy", "Member must satisfy enum value set: [Name, CreationTime"
-                    + (kind.statusField() == null ? "]" : ", Status]"));
-        };
-        order = order.thenComparing(r -> r.path(kind.nameField()).asText());
         List<ObjectNode> all = db.transaction(c -> {
             List<ObjectNode> rows = new ArrayList<>();
             try (PreparedStatement select = c.prepareStatement("SELECT description FROM " + kind.table())) {
@@ -231,15 +203,7 @@ public final class Resources {
             }
             return rows;
         });
-        List<ObjectNode> matching = all.stream()
-                .filter(r -> nameContains == null || r.path(kind.nameField()).asText().contains(nameContains))
-                .filter(r -> status == null || kind.statusField() != null && r.path(kind.statusField()).asText().equals(status))
-                .filter(r -> ListPage.within(r.path("CreationTime"), request.path("CreationTimeAfter"), request.path("CreationTimeBefore")))
-                .filter(r -> ListPage.within(r.path("LastModifiedTime"), request.path("LastModifiedTimeAfter"),
-                        request.path("LastModifiedTimeBefore")))
-                .sorted(ascending ? order : order.reversed())
-                .toList();
-        return ListPage.of(matching, request, maxResults, kind.listKey(), kind.summaryFields());
+        return ListPage.of(all, request, kind.nameField(), kind.statusField(), kind.listKey(), kind.summaryFields());
     }
 
     private String status(ObjectNode description) {

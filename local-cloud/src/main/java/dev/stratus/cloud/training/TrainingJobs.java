@@ -4,7 +4,6 @@ import static dev.stratus.cloud.sagemaker.Requests.constraint;
 import static dev.stratus.cloud.sagemaker.Requests.required;
 import static dev.stratus.cloud.sagemaker.Requests.s3;
 
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +14,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.stratus.cloud.CloudHome;
+import dev.stratus.cloud.sagemaker.ListPage;
 import dev.stratus.cloud.sagemaker.Requests;
 import dev.stratus.cloud.server.AwsException;
 import dev.stratus.cloud.server.JsonRpc;
-import dev.stratus.cloud.server.ListPage;
 
 /**
  * SageMaker's training-job operations: Create, Describe, List, Stop. Jobs really run (see
@@ -134,32 +133,9 @@ public final class TrainingJobs implements AutoCloseable {
     }
 
     private JsonNode list(JsonNode request) {
-        String nameContains = request.path("NameContains").asText(null);
-        String status = request.path("StatusEquals").asText(null);
-        String sortBy = request.path("SortBy").asText("CreationTime");
-        boolean ascending = request.path("SortOrder").asText("Descending").equals("Ascending");
-        int maxResults = request.path("MaxResults").asInt(10);
-        if (maxResults < 1 || maxResults > 100) {
-            throw constraint(Integer.toString(maxResults), "maxResults", "Member must have value between 1 and 100");
-        }
-        Comparator<ObjectNode> order = switch (sortBy) {
-            case "Name" -> Comparator.comparing(j -> j.path("TrainingJobName").asText());
-            case "Status" -> Comparator.comparing(j -> j.path("TrainingJobStatus").asText());
-            case "CreationTime" -> Comparator.comparingDouble(j -> j.path("CreationTime").asDouble());
-            default -> throw constraint(sortBy, "sortBy", "Member must satisfy enum value set: [Name, CreationTime, Status]");
-        };
-        order = order.thenComparing(j -> j.path("TrainingJobName").asText());
-        List<ObjectNode> jobs = store.all().stream()
-                .filter(j -> nameContains == null || j.path("TrainingJobName").asText().contains(nameContains))
-                .filter(j -> status == null || j.path("TrainingJobStatus").asText().equals(status))
-                .filter(j -> ListPage.within(j.path("CreationTime"), request.path("CreationTimeAfter"),
-                        request.path("CreationTimeBefore")))
-                .filter(j -> ListPage.within(j.path("LastModifiedTime"), request.path("LastModifiedTimeAfter"),
-                        request.path("LastModifiedTimeBefore")))
-                .sorted(ascending ? order : order.reversed())
-                .toList();
-        return ListPage.of(jobs, request, maxResults, "TrainingJobSummaries", List.of("TrainingJobName", "TrainingJobArn",
-                "CreationTime", "TrainingEndTime", "LastModifiedTime", "TrainingJobStatus", "SecondaryStatus"));
+        return ListPage.of(store.all(), request, "TrainingJobName", "TrainingJobStatus", "TrainingJobSummaries",
+                List.of("TrainingJobName", "TrainingJobArn", "CreationTime", "TrainingEndTime", "LastModifiedTime",
+                        "TrainingJobStatus", "SecondaryStatus"));
     }
 
     private JsonNode stop(JsonNode request) {
