@@ -3,6 +3,7 @@ package dev.stratus.cloud.metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,10 +16,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A local service's own metrics, such as SageMaker's per-invocation endpoint metrics: values are summed
- * per metric and storage resolution (a minute, or a second) in memory and written as statistic sets every
- * {@code flushEvery}, so that a thousand requests a second cost a write a second rather than thousands, and
- * memory stays bounded by the number of metrics.
+ * A local service's own metrics, such as SageMaker's per-invocation endpoint metrics: values are counted per
+ * metric and storage resolution (a minute, or a second) in memory, each distinct value with how often it was
+ * seen, and written every {@code flushEvery} in one transaction, so that a thousand requests a second cost a write
+ * a second rather than thousands. Keeping the values rather than their sums is what lets CloudWatch's percentiles
+ * (an alarm on p99 ModelLatency, say) be computed, as SageMaker's own endpoint metrics allow.
  */
 public final class MetricBuffer implements AutoCloseable {
 
@@ -27,17 +29,16 @@ public final class MetricBuffer implements AutoCloseable {
     private record Key(String namespace, String metricName, Map<String, String> dimensions, String unit, long slot) {
     }
 
-    private static final class Sums {
-        private double count;
-        private double sum;
-        private double minimum = Double.POSITIVE_INFINITY;
-        private double maximum = Double.NEGATIVE_INFINITY;
+    /** How often each value was seen. */
+    private static final class Counts {
+        private final Map<Double, Double> counts = new HashMap<>();
 
         synchronized void add(double value) {
-            count++;
-            sum += value;
-            minimum = Math.min(minimum, value);
-            maximum = Math.max(maximum, value);
+            counts.merge(value, 1.0, Double::sum);
+        }
+
+        synchronized Map<Double, Double> taken() {
+            return Map.copyOf(counts);
         }
     }
 
@@ -46,7 +47,7 @@ public final class MetricBuffer implements AutoCloseable {
     private final ScheduledExecutorService flusher;
     /** Adds share the read side; a flush takes the write side to swap the map, so no add lands in a map already written. */
     private final ReadWriteLock swap = new ReentrantReadWriteLock();
-    private Map<Key, Sums> pending = new ConcurrentHashMap<>();
+    private Map<Key, Counts> pending = new ConcurrentHashMap<>();
 
     /** @param resolution the storage resolution in seconds, as PutMetricData's StorageResolution: 60 (standard) or 1 */
     public MetricBuffer(MetricsService metrics, int resolution, Duration flushEvery) {
@@ -65,7 +66,7 @@ public final class MetricBuffer implements AutoCloseable {
         Key key = new Key(namespace, metricName, dimensions, unit, time.getEpochSecond() / resolution);
         swap.readLock().lock();
         try {
-            pending.computeIfAbsent(key, k -> new Sums()).add(value);
+            pending.computeIfAbsent(key, k -> new Counts()).add(value);
         } finally {
             swap.readLock().unlock();
         }
@@ -73,7 +74,7 @@ public final class MetricBuffer implements AutoCloseable {
 
     /** Writes what was added since the last flush. */
     public void flush() {
-        Map<Key, Sums> taken;
+        Map<Key, Counts> taken;
         swap.writeLock().lock();
         try {
             taken = pending;
@@ -84,11 +85,11 @@ public final class MetricBuffer implements AutoCloseable {
         if (taken.isEmpty()) {
             return;
         }
-        List<MetricsService.StatisticSet> sets = new ArrayList<>(taken.size());
-        taken.forEach((key, sums) -> sets.add(new MetricsService.StatisticSet(key.namespace(), key.metricName(), key.dimensions(),
-                Instant.ofEpochSecond(key.slot() * resolution), sums.count, sums.sum, sums.minimum, sums.maximum, key.unit())));
+        List<MetricsService.ValueCounts> values = new ArrayList<>(taken.size());
+        taken.forEach((key, counts) -> values.add(new MetricsService.ValueCounts(key.namespace(), key.metricName(),
+                key.dimensions(), Instant.ofEpochSecond(key.slot() * resolution), counts.taken(), key.unit())));
         try {
-            metrics.putStatistics(sets, resolution);
+            metrics.putValues(values, resolution);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "metrics not recorded: " + e.getMessage(), e);
         }

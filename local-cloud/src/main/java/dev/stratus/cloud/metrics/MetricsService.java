@@ -85,22 +85,24 @@ public final class MetricsService {
         store.write(List.of(new Series(metric, List.of(datum))));
     }
 
-    /** A statistic set of one metric at one time stamp, as PutMetricData's StatisticValues gives it. */
-    public record StatisticSet(String namespace, String metricName, Map<String, String> dimensions, Instant timestamp,
-            double sampleCount, double sum, double minimum, double maximum, String unit) {
+    /** Values of one metric at one time stamp, each with how often it was seen, as PutMetricData's Values and Counts. */
+    public record ValueCounts(String namespace, String metricName, Map<String, String> dimensions, Instant timestamp,
+            Map<Double, Double> counts, String unit) {
     }
 
     /**
-     * Records statistic sets in one write, at {@code resolution} seconds: 60 (standard) or 1 (high resolution), as
+     * Records values in one write, at {@code resolution} seconds: 60 (standard) or 1 (high resolution), as
      * PutMetricData's StorageResolution; as {@link #put} for many values at once.
      */
-    public void putStatistics(List<StatisticSet> sets, int resolution) {
-        List<Series> series = new ArrayList<>(sets.size());
-        for (StatisticSet set : sets) {
-            Metric metric = new Metric(set.namespace(), set.metricName(), new TreeMap<>(set.dimensions()));
-            series.add(new Series(metric, List.of(Datum.statisticSet(truncate(set.timestamp(), resolution),
-                    unit(set.unit() == null ? "None" : set.unit(), "Unit"), set.sampleCount(), set.sum(), set.minimum(),
-                    set.maximum()))));
+    public void putValues(List<ValueCounts> metrics, int resolution) {
+        List<Series> series = new ArrayList<>(metrics.size());
+        for (ValueCounts values : metrics) {
+            Metric metric = new Metric(values.namespace(), values.metricName(), new TreeMap<>(values.dimensions()));
+            long time = truncate(values.timestamp(), resolution);
+            String unit = unit(values.unit() == null ? "None" : values.unit(), "Unit");
+            List<Datum> data = new ArrayList<>(values.counts().size());
+            values.counts().forEach((value, count) -> data.add(Datum.value(time, unit, value, count)));
+            series.add(new Series(metric, data));
         }
         store.write(series);
     }

@@ -72,6 +72,10 @@ class EndpointAlarmTest {
                 .dimensions(d -> d.name("EndpointName").value("served"), d -> d.name("VariantName").value("AllTraffic"))
                 .statistic("Sum").period(10).evaluationPeriods(1).threshold(1.0).comparisonOperator("GreaterThanOrEqualToThreshold")
                 .alarmActions("arn:aws:sns:us-east-1:000000000000:on-call"));
+        // A percentile of the model's latency, as users alarm on it: it needs the single values, not only their sums.
+        cloud.cloudwatch.putMetricAlarm(r -> r.alarmName("served-p99").namespace("AWS/SageMaker").metricName("ModelLatency")
+                .dimensions(d -> d.name("EndpointName").value("served"), d -> d.name("VariantName").value("AllTraffic"))
+                .extendedStatistic("p99").period(10).evaluationPeriods(1).threshold(0.0).comparisonOperator("GreaterThanThreshold"));
 
         try (InvocationLoad failing = load("fail")) {
             MetricAlarm alarm = awaitState("served-5xx", StateValue.ALARM);
@@ -84,6 +88,9 @@ class EndpointAlarmTest {
             assertTrue(answered.answers().size() > 0);
             assertTrue(alarm.stateReason().matches("Threshold Crossed: 1 datapoint \\[0\\.0 \\(.+\\)\\] was not greater than or"
                     + " equal to the threshold \\(1\\.0\\)\\."), alarm.stateReason());
+            MetricAlarm latency = awaitState("served-p99", StateValue.ALARM);
+            assertTrue(latency.stateReason().matches("Threshold Crossed: 1 datapoint \\[[0-9]+\\.0 \\(.+\\)\\] was greater than the"
+                    + " threshold \\(0\\.0\\)\\."), latency.stateReason());
         }
 
         List<AlarmHistoryItem> history = cloud.cloudwatch.describeAlarmHistory(r -> r.alarmName("served-5xx")

@@ -93,7 +93,7 @@ class MetricsServiceTest {
     }
 
     @Test
-    void aMetricBufferWritesConcurrentValuesAsOneStatisticSetPerMinute() throws Exception {
+    void aMetricBufferCountsConcurrentValuesPerMinuteAndKeepsThemForPercentiles() throws Exception {
         Instant minute = hour.plus(Duration.ofMinutes(7));
         Map<String, String> dimensions = Map.of("EndpointName", "e", "VariantName", "v");
         try (MetricBuffer buffer = new MetricBuffer(service, 60, Duration.ofHours(1))) {
@@ -113,11 +113,14 @@ class MetricsServiceTest {
             buffer.add("AWS/SageMaker", "ModelLatency", dimensions, minute, 1000, "Microseconds");
         } // close() writes the last value
 
-        Datapoint point = cloudWatch.getMetricStatistics(r -> r.namespace("AWS/SageMaker").metricName("ModelLatency")
-                .dimensions(Dimension.builder().name("EndpointName").value("e").build(),
-                        Dimension.builder().name("VariantName").value("v").build())
-                .startTime(minute).endTime(minute.plusSeconds(60)).period(60)
-                .statistics(Statistic.SAMPLE_COUNT, Statistic.SUM, Statistic.MINIMUM, Statistic.MAXIMUM)).datapoints().get(0);
+        Datapoint point = datapoints(r -> r.namespace("AWS/SageMaker").metricName("ModelLatency")
+                .dimensions(dimensions(dimensions)).startTime(minute).endTime(minute.plusSeconds(60)).period(60)
+                .statistics(Statistic.SAMPLE_COUNT, Statistic.SUM, Statistic.MINIMUM, Statistic.MAXIMUM)).get(0);
+        Datapoint percentiles = datapoints(r -> r.namespace("AWS/SageMaker").metricName("ModelLatency")
+                .dimensions(dimensions(dimensions)).startTime(minute).endTime(minute.plusSeconds(60)).period(60)
+                .extendedStatistics("p50", "p99", "p100")).get(0);
+        // Nearest rank over 1..500 four times each and 1000 once: 4 x 250 = 1000 values lie below the 1000.5th.
+        assertEquals(Map.of("p50", 251.0, "p99", 496.0, "p100", 1000.0), percentiles.extendedStatistics());
         assertEquals(2001, point.sampleCount());
         assertEquals(4 * 500 * 501 / 2 + 1000, point.sum());
         assertEquals(1, point.minimum());
