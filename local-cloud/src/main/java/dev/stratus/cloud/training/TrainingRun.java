@@ -140,7 +140,7 @@ public final class TrainingRun {
             });
             Map<String, String> hostNetwork = hosts.size() > 1
                     ? Map.of(FIRST_HOST_ADDRESS, "127.0.0.1:" + ContainerEnvironment.freeLoopbackPort()) : Map.of();
-            PrivateNetwork network = privateNetwork(image, hosts);
+            PrivateNetwork network = privateNetwork(job, image, hosts);
             try {
                 for (HostLayout host : hosts) {
                     List<String> argv = new ArrayList<>(network == null ? List.of() : network.enter());
@@ -211,17 +211,24 @@ public final class TrainingRun {
     }
 
     /**
-     * A network of the job's own for the hosts of a multi-instance job whose image needs no other, or
-     * null: with one host there is no peer to talk to, and a machine that cannot make one (see
-     * {@link PrivateNetwork}) runs the hosts on its own loopback, as it runs every other job.
+     * A network of the job's own, or null. A job created with EnableNetworkIsolation gets one, even with one host, as
+     * SageMaker isolates it: its hosts reach each other and nothing else (channels are downloaded and the model uploaded
+     * by the local cloud, as by SageMaker); a machine that cannot make one fails such a job with the reason. The hosts of
+     * a multi-instance job whose image needs no other network get one too, where the machine can make it (see
+     * {@link PrivateNetwork}); elsewhere they run on its own loopback, as every other job does.
      */
-    private PrivateNetwork privateNetwork(AlgorithmImages.Image image, List<HostLayout> hosts) {
-        if (!image.networkIsolation() || hosts.size() < 2) {
+    private PrivateNetwork privateNetwork(JsonNode job, AlgorithmImages.Image image, List<HostLayout> hosts) {
+        boolean requested = job.path("EnableNetworkIsolation").asBoolean(false);
+        if (!requested && (!image.networkIsolation() || hosts.size() < 2)) {
             return null;
         }
         try {
             return PrivateNetwork.open();
         } catch (IOException e) {
+            if (requested) {
+                throw new JobFailure("ClientError: EnableNetworkIsolation asks for a network of the job's own, which this"
+                        + " machine cannot make (" + e.getMessage() + "): create the job without EnableNetworkIsolation");
+            }
             LOG.warning("training job " + name + ": no private network can be made here (" + e.getMessage() + "), so its "
                     + hosts.size() + " hosts share this machine's network: a port they listen on all interfaces is open"
                     + " to other machines while they train");

@@ -176,14 +176,42 @@ class TrainingJobsTest {
     }
 
     @Test
-    void theHostsOfAnIsolatedImageShareANetworkOfTheirOwn() throws Exception {
-        boolean privateNetworks;
-        try (PrivateNetwork probe = PrivateNetwork.open()) {
-            privateNetworks = true;
-        } catch (IOException e) {
-            privateNetworks = false;
-            System.out.println("no private networks on this machine, so the hosts share its loopback: " + e.getMessage());
+    void aJobWithNetworkIsolationReachesNoNetworkButTrainsOnItsChannels() throws Exception {
+        boolean privateNetworks = privateNetworks();
+        cloud.sagemaker.createTrainingJob(job("isolated-trains", Map.of(), b -> b.enableNetworkIsolation(true)));
+        cloud.sagemaker.createTrainingJob(job("isolated-calls-s3", Map.of("list_bucket", "data"), b -> b.enableNetworkIsolation(true)));
+
+        DescribeTrainingJobResponse trains = cloud.awaitEnd("isolated-trains");
+        DescribeTrainingJobResponse callsS3 = cloud.awaitEnd("isolated-calls-s3");
+        assertTrue(trains.enableNetworkIsolation());
+        if (privateNetworks) {
+            // The channels were there and the model went to S3, as the local cloud moves them, not the algorithm.
+            assertEquals("Completed", trains.trainingJobStatusAsString(), trains.failureReason());
+            assertTrue(Files.readString(home.resolve("jobs/isolated-trains/runtime/algo-1/output.log")).contains("channel train: "));
+            assertEquals("Failed", callsS3.trainingJobStatusAsString());
+            String log = Files.readString(home.resolve("jobs/isolated-calls-s3/runtime/algo-1/output.log"));
+            assertTrue(log.contains("Unable to execute HTTP request") && !log.contains("bucket objects:"), log);
+        } else {
+            for (DescribeTrainingJobResponse job : List.of(trains, callsS3)) {
+                assertEquals("Failed", job.trainingJobStatusAsString());
+                assertTrue(job.failureReason().startsWith("ClientError: EnableNetworkIsolation asks for a network of the job's"
+                        + " own, which this machine cannot make"), job.failureReason());
+            }
         }
+    }
+
+    private static boolean privateNetworks() {
+        try (PrivateNetwork probe = PrivateNetwork.open()) {
+            return true;
+        } catch (IOException e) {
+            System.out.println("no private networks on this machine: " + e.getMessage());
+            return false;
+        }
+    }
+
+    @Test
+    void theHostsOfAnIsolatedImageShareANetworkOfTheirOwn() throws Exception {
+        boolean privateNetworks = privateNetworks();
         cloud.sagemaker.createTrainingJob(job("isolated", Map.of("meet_peers", "true", "sleep_seconds", "3"), b -> TWO_INSTANCES.accept(b
                 .algorithmSpecification(a -> a.trainingImage(LocalCloudFixture.ISOLATED_TEST_IMAGE).trainingInputMode("File")))));
         Path log = home.resolve("jobs/isolated/runtime/algo-1/output.log");
