@@ -13,6 +13,8 @@ public final class FloatText {
     /** The low 29 bits of a double's fraction: what rounding it to a float drops. */
     private static final long DROPPED_BY_FLOAT = (1L << 29) - 1;
     private static final long FLOAT_HALFWAY = 1L << 28;
+    /** How many units in the double's last place count as near a halfway point: twice the error bound. */
+    private static final long NEAR_HALFWAY = 4;
 
     static {
         POWERS_OF_TEN[0] = 1;
@@ -70,10 +72,11 @@ public final class FloatText {
             }
         }
         if (i == end && digits > 0 && digits <= 18 && Math.abs(scale) <= 22) {
-            // Both operands are exact doubles, so the double is the exact value rounded once. Rounding it again to a
-            // float gives the exact value's float unless the double fell exactly halfway between two floats.
+            // The double is within two units of its last place of the exact value (the power of ten is exact; a
+            // mantissa above 2^53 and the division round once each). Rounding it to a float then gives the exact
+            // value's float unless a halfway point between two floats lies that close: those go to parseFloat.
             double value = scale < 0 ? mantissa / POWERS_OF_TEN[-scale] : mantissa * POWERS_OF_TEN[scale];
-            if ((Double.doubleToRawLongBits(value) & DROPPED_BY_FLOAT) != FLOAT_HALFWAY) {
+            if (Math.abs((Double.doubleToRawLongBits(value) & DROPPED_BY_FLOAT) - FLOAT_HALFWAY) > NEAR_HALFWAY) {
                 return (float) (negative ? -value : value);
             }
         }

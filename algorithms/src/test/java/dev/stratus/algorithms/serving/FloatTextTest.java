@@ -3,6 +3,8 @@ package dev.stratus.algorithms.serving;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Random;
@@ -45,6 +47,18 @@ class FloatTextTest {
         // little above it: the float is 1 + 2^-23, where rounding the double again would give 1.
         assertEquals(1.0000001f, parse("1.00000005960464478"));
         assertSameAsParseFloat("1.00000005960464478");
+    }
+
+    @Test
+    void decimalsOfEighteenDigitsNextToHalfwayPointsAreRoundedAsParseFloatRoundsThem() {
+        // Mantissas above 2^53 are rounded once more on the way: the last place can then be off by two.
+        Random random = new Random(11);
+        for (int i = 0; i < 100_000; i++) {
+            float f = (float) Math.scalb(1 + random.nextDouble(), random.nextInt(40) - 20);
+            BigDecimal halfway = new BigDecimal(f).add(new BigDecimal(Math.ulp(f)).divide(BigDecimal.valueOf(2)));
+            BigDecimal nudge = new BigDecimal(Math.ulp((double) f)).multiply(BigDecimal.valueOf(random.nextInt(9) - 4));
+            assertSameAsParseFloat(halfway.add(nudge).round(new MathContext(16 + random.nextInt(3))).toString());
+        }
     }
 
     @Test
