@@ -75,7 +75,8 @@ class ByoJavaAlgorithmIT {
                     System.out.println("fitted on " + (int) n + " rows: slope=" + slope + " intercept=" + intercept);
                     Files.writeString(context.modelDir().resolve("line.txt"), slope + "," + intercept);
                     Files.writeString(context.modelDir().resolve("seen.txt"), context.hyperparameters().keySet() + " "
-                            + context.environment().get("SM_HPS"));
+                            + context.environment().get("SM_HPS") + " " + context.environment().get("SM_USER_ARGS") + " "
+                            + context.environment().get("SM_USER_ENTRY_POINT") + " " + context.environment().get("SM_MODULE_DIR"));
                 }
 
                 @Override
@@ -157,7 +158,8 @@ class ByoJavaAlgorithmIT {
 
     @Test
     void aUsersJavaAlgorithmTrainsAndServes() throws Exception {
-        train("line-fit", Map.of("sagemaker_submit_directory", CODE, "sagemaker_program", "com.example.line.LineFit",
+        // JSON-quoted, as the SageMaker Python SDK sends the platform's hyperparameters.
+        train("line-fit", Map.of("sagemaker_submit_directory", "\"" + CODE + "\"", "sagemaker_program", "\"com.example.line.LineFit\"",
                 "fit_intercept", "true"));
         DescribeTrainingJobResponse job = cloud.awaitEnd("line-fit");
         assertEquals("Completed", job.trainingJobStatusAsString(), job.failureReason());
@@ -167,8 +169,9 @@ class ByoJavaAlgorithmIT {
                 cloud.s3.getObjectAsBytes(r -> r.bucket("byo").key("output/line-fit/output/model.tar.gz")).asByteArray());
         TarGz.unpack(archive, model, "model folder");
         assertEquals("2.0,1.0", Files.readString(model.resolve("line.txt")));
-        assertEquals("[fit_intercept] {\"fit_intercept\":\"true\"}", Files.readString(model.resolve("seen.txt")),
-                "the platform's sagemaker_* hyperparameters are not the algorithm's");
+        assertEquals("[fit_intercept] {\"fit_intercept\":\"true\"} [\"--fit_intercept\",\"true\"] com.example.line.LineFit " + CODE,
+                Files.readString(model.resolve("seen.txt")), "the platform's sagemaker_* hyperparameters are not the algorithm's,"
+                        + " and the training toolkit's variables say where the script came from");
 
         DescribeEndpointResponse endpoint = deploy("line-fit", job.modelArtifacts().s3ModelArtifacts(),
                 Map.of("SAGEMAKER_SUBMIT_DIRECTORY", CODE, "SAGEMAKER_PROGRAM", "com.example.line.LineFit"));

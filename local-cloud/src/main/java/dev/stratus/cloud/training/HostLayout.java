@@ -91,6 +91,17 @@ record HostLayout(Path base, String host, List<String> hosts) {
         env.put("SM_CURRENT_INSTANCE_TYPE", job.path("ResourceConfig").path("InstanceType").asText());
         env.put("SM_HPS", JsonRpc.JSON.writeValueAsString(hyperparameters));
         hyperparameters.fields().forEachRemaining(hp -> env.put("SM_HP_" + variable(hp.getKey()), hp.getValue().asText()));
+        // A script's command line and where it came from, as the training toolkit of SageMaker's framework images says.
+        List<String> userArgs = new ArrayList<>();
+        hyperparameters.properties().stream().sorted(Map.Entry.comparingByKey()).forEach(hp -> {
+            userArgs.add("--" + hp.getKey());
+            userArgs.add(unquoted(hp.getValue().asText()));
+        });
+        env.put("SM_USER_ARGS", JsonRpc.JSON.writeValueAsString(userArgs));
+        String program = unquoted(job.path("HyperParameters").path("sagemaker_program").asText(""));
+        env.put("SM_USER_ENTRY_POINT", program);
+        env.put("SM_MODULE_NAME", program.endsWith(".py") ? program.substring(0, program.length() - 3) : program);
+        env.put("SM_MODULE_DIR", unquoted(job.path("HyperParameters").path("sagemaker_submit_directory").asText("")));
         env.put("SM_CHANNELS", JsonRpc.JSON.writeValueAsString(channels));
         channels.forEach(c -> env.put("SM_CHANNEL_" + variable(c), channel(c).toString()));
         env.put("SM_MODEL_DIR", model().toString());
@@ -117,6 +128,18 @@ record HostLayout(Path base, String host, List<String> hosts) {
         env.put("SM_TRAINING_ENV", JsonRpc.JSON.writeValueAsString(training));
         job.path("Environment").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
         return env;
+    }
+
+    /** A hyperparameter as the toolkit reads it: the Python SDK sends strings JSON-quoted ({@code "\"train.py\""}). */
+    private static String unquoted(String value) {
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            try {
+                return JsonRpc.JSON.readValue(value, String.class);
+            } catch (IOException notJson) {
+                return value;
+            }
+        }
+        return value;
     }
 
     private static ObjectNode hyperparameters(JsonNode job) {
