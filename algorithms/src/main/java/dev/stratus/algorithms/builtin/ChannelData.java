@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 
 import dev.stratus.algorithms.AlgorithmError;
 import dev.stratus.algorithms.TrainingContext;
+import dev.stratus.algorithms.serving.CsvCells;
 import dev.stratus.algorithms.serving.FloatText;
 
 /**
@@ -357,17 +358,12 @@ public final class ChannelData {
 
         /** One line, {@code bytes[start, end)} without its newline: blank lines are skipped. */
         private void line(byte[] bytes, int start, int end, String file, int lineNumber) throws AlgorithmError {
-            int from = skipSpace(bytes, start, end);
-            int to = backOverSpace(bytes, from, end);
+            int from = CsvCells.trimmedStart(bytes, start, end);
+            int to = CsvCells.trimmedEnd(bytes, from, end);
             if (from == to) {
                 return;
             }
-            int columns = 1;
-            for (int i = from; i < to; i++) {
-                if (bytes[i] == ',') {
-                    columns++;
-                }
-            }
+            int columns = CsvCells.count(bytes, from, to);
             int first = layout.leadingColumns();
             if (features < 0) {
                 if (columns <= first) {
@@ -388,8 +384,8 @@ public final class ChannelData {
                     continue;
                 }
                 column++;
-                int cellFrom = skipSpace(bytes, cellStart, i);
-                int cellTo = backOverSpace(bytes, cellFrom, i);
+                int cellFrom = CsvCells.trimmedStart(bytes, cellStart, i);
+                int cellTo = CsvCells.trimmedEnd(bytes, cellFrom, i);
                 if (column > first) {
                     cells.add(cellFrom == cellTo ? Float.NaN : number(bytes, cellFrom, cellTo, file, lineNumber, column));
                 } else {
@@ -398,22 +394,6 @@ public final class ChannelData {
                 cellStart = i + 1;
             }
             recorded(file, lineNumber);
-        }
-
-        /** Past leading spaces and control characters, as String.trim skips them. */
-        private static int skipSpace(byte[] bytes, int start, int end) {
-            while (start < end && (bytes[start] & 0xff) <= ' ') {
-                start++;
-            }
-            return start;
-        }
-
-        /** Back over trailing spaces and control characters (a CR before the newline among them). */
-        private static int backOverSpace(byte[] bytes, int start, int end) {
-            while (end > start && (bytes[end - 1] & 0xff) <= ' ') {
-                end--;
-            }
-            return end;
         }
 
         private static float number(byte[] bytes, int start, int end, String file, int lineNumber, int column)

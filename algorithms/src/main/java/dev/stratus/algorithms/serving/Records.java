@@ -119,28 +119,15 @@ public final class Records {
     }
 
     private static float[] csvRecord(byte[] body, int start, int end, int record) throws InferenceError {
-        int columns = 1;
-        for (int i = start; i < end; i++) {
-            if (body[i] == ',') {
-                columns++;
-            }
-        }
-        float[] values = new float[columns];
+        float[] values = new float[CsvCells.count(body, start, end)];
         int cellStart = start;
         int column = 0;
         for (int i = start; i <= end; i++) {
             if (i < end && body[i] != ',') {
                 continue;
             }
-            // Cells are trimmed as String.trim does: of spaces and control characters.
-            int from = cellStart;
-            int to = i;
-            while (from < to && (body[from] & 0xff) <= ' ') {
-                from++;
-            }
-            while (to > from && (body[to - 1] & 0xff) <= ' ') {
-                to--;
-            }
+            int from = CsvCells.trimmedStart(body, cellStart, i);
+            int to = CsvCells.trimmedEnd(body, from, i);
             values[column] = from == to ? Float.NaN : number(body, from, to, record, column + 1);
             column++;
             cellStart = i + 1;
