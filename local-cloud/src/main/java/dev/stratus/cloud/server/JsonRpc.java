@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The awsJson1_1 protocol (SageMaker, CloudWatch Logs): {@code POST /} with
+ * The awsJson protocols (1.1: SageMaker, CloudWatch Logs; 1.0: CloudWatch): {@code POST /} with
  * {@code X-Amz-Target: <Prefix>.<Operation>} and a JSON body; errors are
  * {@code {"__type": code, "message": ...}}.
  */
@@ -24,10 +24,18 @@ public final class JsonRpc {
     }
 
     private final String targetPrefix;
+    private final String contentType;
     private final Map<String, Operation> operations;
 
+    /** awsJson1_1. */
     public JsonRpc(String targetPrefix, Map<String, Operation> operations) {
+        this(targetPrefix, CONTENT_TYPE, operations);
+    }
+
+    /** @param contentType {@code application/x-amz-json-1.0} or {@code -1.1}, the protocol's version */
+    public JsonRpc(String targetPrefix, String contentType, Map<String, Operation> operations) {
         this.targetPrefix = targetPrefix;
+        this.contentType = contentType;
         this.operations = Map.copyOf(operations);
     }
 
@@ -45,7 +53,7 @@ public final class JsonRpc {
             }
             JsonNode input = parse(request.body());
             JsonNode output = operation.apply(input);
-            return AwsResponse.of(200, CONTENT_TYPE, JSON.writeValueAsString(output == null ? JSON.createObjectNode() : output));
+            return AwsResponse.of(200, contentType, JSON.writeValueAsString(output == null ? JSON.createObjectNode() : output));
         } catch (AwsException e) {
             return error(e);
         } catch (Exception e) {

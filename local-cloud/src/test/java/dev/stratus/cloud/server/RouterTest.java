@@ -4,14 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,11 +18,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.stratus.cloud.CloudHome;
 import dev.stratus.cloud.testing.LocalCloudFixture;
 import software.amazon.awssdk.core.exception.SdkServiceException;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.model.CloudWatchException;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
@@ -39,7 +29,6 @@ class RouterTest {
     @TempDir
     static Path home;
     static LocalCloudFixture cloud;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
@@ -105,28 +94,9 @@ class RouterTest {
                 ec2.path("message").asText());
     }
 
-    /** An awsJson request for {@code service}, signed by the SDK's signer (or not), sent raw so its body can be anything. */
+    /** An awsJson 1.1 request for {@code service}, signed by the SDK's signer (or not); the error it must get. */
     private static JsonNode send(String service, String target, String body, boolean signed) throws Exception {
-        URI endpoint = cloud.cloud().endpoint();
-        SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(endpoint.resolve("/"))
-                .putHeader("Content-Type", "application/x-amz-json-1.1").putHeader("X-Amz-Target", target).build();
-        if (signed) {
-            SdkHttpRequest unsigned = request;
-            request = AwsV4HttpSigner.create().sign(r -> r.identity(AwsCredentialsIdentity.create(
-                            cloud.cloud().credentials().accessKeyId(), cloud.cloud().credentials().secretAccessKey()))
-                    .request(unsigned)
-                    .payload(ContentStreamProvider.fromUtf8String(body))
-                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
-                    .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")).request();
-        }
-        HttpRequest.Builder http = HttpRequest.newBuilder(endpoint.resolve("/")).POST(HttpRequest.BodyPublishers.ofString(body));
-        for (var header : request.headers().entrySet()) {
-            // The HTTP client sets these itself, to the same values.
-            if (!List.of("host", "content-length").contains(header.getKey().toLowerCase(Locale.ROOT))) {
-                header.getValue().forEach(v -> http.header(header.getKey(), v));
-            }
-        }
-        HttpResponse<String> response = HTTP.send(http.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> response = cloud.sendJson(service, target, "application/x-amz-json-1.1", body, signed, Map.of());
         assertTrue(response.statusCode() == 400 || response.statusCode() == 403, response.statusCode() + " " + response.body());
         return JsonRpc.JSON.readTree(response.body());
     }

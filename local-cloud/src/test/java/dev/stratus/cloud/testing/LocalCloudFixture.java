@@ -1,11 +1,17 @@
 package dev.stratus.cloud.testing;
 
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -18,6 +24,11 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
@@ -44,6 +55,7 @@ public final class LocalCloudFixture implements AutoCloseable {
     /** Long enough for a JVM to start on two busy cores; the test of the timeout itself gives a shorter one. */
     public static final Duration ENDPOINT_HEALTH_TIMEOUT = Duration.ofSeconds(30);
     public static final String ROLE = "arn:aws:iam::000000000000:role/SageMakerRole";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final Path home;
     private final Duration endpointHealthTimeout;
@@ -123,6 +135,35 @@ public final class LocalCloudFixture implements AutoCloseable {
 
     public LocalCloud cloud() {
         return cloud;
+    }
+
+    /**
+     * An awsJson request ({@code POST /}, {@code X-Amz-Target}) for {@code service} as botocore sends one, signed by the
+     * SDK's signer unless {@code signed} is false, and sent raw so that its body can be anything.
+     */
+    public HttpResponse<String> sendJson(String service, String target, String contentType, String body, boolean signed,
+            Map<String, String> headers) throws IOException, InterruptedException {
+        SdkHttpRequest.Builder builder = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(cloud.endpoint().resolve("/"))
+                .putHeader("Content-Type", contentType).putHeader("X-Amz-Target", target);
+        headers.forEach(builder::putHeader);
+        SdkHttpRequest request = builder.build();
+        if (signed) {
+            SdkHttpRequest unsigned = request;
+            request = AwsV4HttpSigner.create().sign(r -> r.identity(AwsCredentialsIdentity.create(
+                            cloud.credentials().accessKeyId(), cloud.credentials().secretAccessKey()))
+                    .request(unsigned)
+                    .payload(ContentStreamProvider.fromUtf8String(body))
+                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")).request();
+        }
+        HttpRequest.Builder http = HttpRequest.newBuilder(cloud.endpoint().resolve("/")).POST(HttpRequest.BodyPublishers.ofString(body));
+        for (var header : request.headers().entrySet()) {
+            // The HTTP client sets these itself, to the same values.
+            if (!List.of("host", "content-length").contains(header.getKey().toLowerCase(Locale.ROOT))) {
+                header.getValue().forEach(v -> http.header(header.getKey(), v));
+            }
+        }
+        return HTTP.send(http.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     public Path home() {
