@@ -10,9 +10,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,14 +41,12 @@ class EndpointAlarmTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
-    static Path home;
-    @TempDir
     static Path work;
-    static LocalCloudFixture cloud;
+    @RegisterExtension
+    static final LocalCloudFixture cloud = new LocalCloudFixture();
 
     @BeforeAll
     static void start() throws Exception {
-        cloud = new LocalCloudFixture(home);
         cloud.s3.createBucket(r -> r.bucket("models"));
         cloud.s3.putObject(r -> r.bucket("models").key("m/model.tar.gz"), RequestBody.fromBytes(ModelArchives.model(2, 10)));
         cloud.sagemaker.createModel(r -> r.modelName("served").executionRoleArn(LocalCloudFixture.ROLE)
@@ -57,13 +55,6 @@ class EndpointAlarmTest {
                 .variantName("AllTraffic").modelName("served").initialInstanceCount(1).instanceType("ml.m5.large")));
         cloud.sagemaker.createEndpoint(r -> r.endpointName("served").endpointConfigName("served-config"));
         assertEquals("InService", cloud.awaitEndpointSettled("served").endpointStatusAsString());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cloud != null) {
-            cloud.close();
-        }
     }
 
     @Test

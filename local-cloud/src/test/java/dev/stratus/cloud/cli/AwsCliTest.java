@@ -11,9 +11,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,24 +28,15 @@ import software.amazon.awssdk.core.sync.RequestBody;
 class AwsCliTest {
 
     @TempDir
-    static Path home;
-    @TempDir
     static Path work;
-    static LocalCloudFixture cloud;
+    @RegisterExtension
+    static final LocalCloudFixture cloud = new LocalCloudFixture();
     static AwsCli cli;
 
     @BeforeAll
     static void start() throws Exception {
         assertTrue(Files.isExecutable(AwsCli.AWS), "the AWS CLI is installed by ./stratus test (apt-get install awscli)");
-        cloud = new LocalCloudFixture(home);
         cli = new AwsCli(cloud, work);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cloud != null) {
-            cloud.close();
-        }
     }
 
     static Result aws(String... args) throws Exception {
@@ -67,7 +58,7 @@ class AwsCliTest {
         assertFalse(aws("s3", "ls", "s3://cli-bucket/dir/").stdout().contains("hello.txt"));
         Result escape = aws("s3api", "put-object", "--bucket", "cli-bucket", "--key", "../escape.txt", "--body", file.toString());
         assertTrue(escape.exitCode() != 0, "a key with .. is refused: " + escape.stdout());
-        assertFalse(Files.exists(home.resolve("s3/escape.txt")));
+        assertFalse(Files.exists(cloud.home().resolve("s3/escape.txt")));
     }
 
     @Test

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -31,21 +28,8 @@ class CloudWatchJsonTest {
 
     private static final String TARGET = "GraniteServiceVersion20100801.";
 
-    @TempDir
-    static Path home;
-    static LocalCloudFixture cloud;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new LocalCloudFixture(home);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cloud != null) {
-            cloud.close();
-        }
-    }
+    @RegisterExtension
+    static final LocalCloudFixture cloud = new LocalCloudFixture();
 
     @Test
     void metricsPutInJsonAreReadInJsonAndByTheSdk() throws Exception {

@@ -20,9 +20,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,25 +54,16 @@ class EndpointsTest {
 
     private static final String ARN = "arn:aws:sagemaker:us-east-1:000000000000:";
 
-    @TempDir
-    static Path home;
-    static LocalCloudFixture cloud;
+    @RegisterExtension
+    static final LocalCloudFixture cloud = new LocalCloudFixture();
 
     @BeforeAll
     static void start() throws Exception {
-        cloud = new LocalCloudFixture(home);
         cloud.s3.createBucket(r -> r.bucket("models"));
         upload("v1/model.tar.gz", ModelArchives.model(2, 10));
         upload("v2/model.tar.gz", ModelArchives.model(1, 100));
         model("v1", "s3://models/v1/model.tar.gz", Map.of("GREETING", "hello"));
         model("v2", "s3://models/v2/model.tar.gz", Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cloud != null) {
-            cloud.close();
-        }
     }
 
     static void upload(String key, byte[] archive) {
@@ -131,7 +122,7 @@ class EndpointsTest {
     }
 
     static long pid(String endpoint, String slot) throws Exception {
-        return Long.parseLong(Files.readString(home.resolve("endpoints/" + endpoint + "/runtime/" + slot + "/process")).split(" ")[0]);
+        return Long.parseLong(Files.readString(cloud.home().resolve("endpoints/" + endpoint + "/runtime/" + slot + "/process")).split(" ")[0]);
     }
 
     static void assertValidation(String expected, Runnable call) {
@@ -225,9 +216,9 @@ class EndpointsTest {
         assertEquals("abc-123", cloud.runtime.invokeEndpoint(r -> r.endpointName("served").contentType("text/plain")
                 .inferenceId("abc-123").body(SdkBytes.fromUtf8String("inference-id"))).body().asUtf8String());
         assertEquals("hello", answer("served", "env GREETING"), "the container's Environment");
-        assertEquals(home.resolve("endpoints/served/AllTraffic-1").toString(), answer("served", "env SAGEMAKER_BASE_DIR"));
+        assertEquals(cloud.home().resolve("endpoints/served/AllTraffic-1").toString(), answer("served", "env SAGEMAKER_BASE_DIR"));
         assertTrue(answer("served", "env SAGEMAKER_BIND_TO_PORT").matches("\\d+"));
-        assertEquals("a file in a folder\n", Files.readString(home.resolve("endpoints/served/AllTraffic-1/model/nested/notes.txt")));
+        assertEquals("a file in a folder\n", Files.readString(cloud.home().resolve("endpoints/served/AllTraffic-1/model/nested/notes.txt")));
 
         ModelErrorException failed = assertThrows(ModelErrorException.class, () -> invoke("served", "fail"));
         assertEquals(424, failed.statusCode());
@@ -281,7 +272,7 @@ class EndpointsTest {
         }
         awaitGone("served");
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the instance was stopped");
-        assertFalse(Files.exists(home.resolve("endpoints/served")));
+        assertFalse(Files.exists(cloud.home().resolve("endpoints/served")));
         assertThrows(ValidationErrorException.class, () -> invoke("served", "1"));
     }
 
@@ -443,7 +434,7 @@ class EndpointsTest {
             assertTrue(endpoint.failureReason().endsWith(": pack the archive with paths relative to the model folder"
                     + " (tar czf model.tar.gz -C model .)"), endpoint.failureReason());
         }
-        try (var files = Files.walk(home.getParent())) {
+        try (var files = Files.walk(cloud.home().getParent())) {
             assertEquals(List.of(), files.filter(f -> f.getFileName().toString().equals(outside)).toList(), "nothing written outside");
         }
         assertFalse(Files.exists(Path.of("/tmp", outside)));

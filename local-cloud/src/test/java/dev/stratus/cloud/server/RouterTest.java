@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -26,21 +23,8 @@ import software.amazon.awssdk.services.sagemaker.model.SageMakerException;
 /** The one endpoint: routing by credential scope, and each protocol's errors for requests that must not get through. */
 class RouterTest {
 
-    @TempDir
-    static Path home;
-    static LocalCloudFixture cloud;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new LocalCloudFixture(home);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cloud != null) {
-            cloud.close();
-        }
-    }
+    @RegisterExtension
+    static final LocalCloudFixture cloud = new LocalCloudFixture();
 
     @Test
     void stsNamesTheLocalAccount() {

@@ -15,6 +15,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -45,8 +50,12 @@ import software.amazon.awssdk.services.sts.StsClient;
  * image {@code stratus/test-trainer} and the test model server as {@code stratus/test-model-server},
  * and real AWS SDK clients pointed at it. Alarms are fast: endpoint metrics are kept to the second,
  * so that alarms with 10-second periods see every request, and alarms are looked at every second.
+ *
+ * <p>A test class shares one with {@code @RegisterExtension static final LocalCloudFixture cloud = new
+ * LocalCloudFixture();}: started in a temporary home before the class's first test (and its
+ * {@code @BeforeAll} methods), closed and the home removed after its last.
  */
-public final class LocalCloudFixture implements AutoCloseable {
+public final class LocalCloudFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     public static final String TEST_IMAGE = "stratus/test-trainer:1";
     /** The test trainer in an image that declares {@code "networkIsolation": true}, as the built-in XGBoost's does. */
@@ -57,7 +66,7 @@ public final class LocalCloudFixture implements AutoCloseable {
     public static final String ROLE = "arn:aws:iam::000000000000:role/SageMakerRole";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private final Path home;
+    private Path home;
     private final Duration endpointHealthTimeout;
     private final Optional<Path> builtInImages;
     private LocalCloud cloud;
@@ -68,6 +77,12 @@ public final class LocalCloudFixture implements AutoCloseable {
     public CloudWatchClient cloudwatch;
     public StsClient sts;
 
+    /** A fixture for a whole test class, registered as an extension: it starts in {@link #beforeAll}. */
+    public LocalCloudFixture() {
+        this.endpointHealthTimeout = ENDPOINT_HEALTH_TIMEOUT;
+        this.builtInImages = Optional.empty();
+    }
+
     public LocalCloudFixture(Path home) throws Exception {
         this(home, ENDPOINT_HEALTH_TIMEOUT);
     }
@@ -77,9 +92,30 @@ public final class LocalCloudFixture implements AutoCloseable {
     }
 
     private LocalCloudFixture(Path home, Duration endpointHealthTimeout, Optional<Path> builtInImages) throws Exception {
-        this.home = home;
         this.endpointHealthTimeout = endpointHealthTimeout;
         this.builtInImages = builtInImages;
+        install(home);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        install(Files.createTempDirectory("stratus-local-cloud-test"));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (cloud != null) {
+            close();
+        }
+        try (Stream<Path> files = Files.walk(home)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    private void install(Path home) throws Exception {
+        this.home = home;
         installTestTrainer(home);
         installTestModelServer(home);
         start();

@@ -25,10 +25,9 @@ import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.stratus.cloud.testing.LocalCloudFixture;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -43,24 +42,15 @@ import software.amazon.awssdk.services.sagemaker.model.TrainingJobSummary;
 /** Training jobs that really run, driven by the AWS SDK's SageMaker, S3, Logs and CloudWatch clients. */
 class TrainingJobsTest {
 
-    @TempDir
-    static Path home;
-    static LocalCloudFixture cloud;
+    @RegisterExtension
+    static final LocalCloudFixture cloud = new LocalCloudFixture();
 
     @BeforeAll
     static void start() throws Exception {
-        cloud = new LocalCloudFixture(home);
         cloud.s3.createBucket(r -> r.bucket("data"));
         put("train/part-0.csv", "1,2\n3,4\n");
         put("train/part-1.csv", "5,6\n");
         put("validation/v.csv", "7,8\n9,10\n11,12\n");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cloud != null) {
-            cloud.close();
-        }
     }
 
     private static void put(String key, String content) {
@@ -142,11 +132,11 @@ class TrainingJobsTest {
         DescribeTrainingJobResponse job = cloud.awaitEnd("sharded");
         assertEquals("Completed", job.trainingJobStatusAsString(), job.toString());
         assertEquals(2 * job.trainingTimeInSeconds(), job.billableTimeInSeconds());
-        String host1 = Files.readString(home.resolve("jobs/sharded/algo-1/model/model.txt"));
-        String host2 = Files.readString(home.resolve("jobs/sharded/algo-2/model/model.txt"));
+        String host1 = Files.readString(cloud.home().resolve("jobs/sharded/algo-1/model/model.txt"));
+        String host2 = Files.readString(cloud.home().resolve("jobs/sharded/algo-2/model/model.txt"));
         assertEquals("host=algo-1\ntrain=1 files 2 lines\n", host1);
         assertEquals("host=algo-2\ntrain=1 files 1 lines\n", host2);
-        Path config = home.resolve("jobs/sharded/algo-2/input/config/resourceconfig.json");
+        Path config = cloud.home().resolve("jobs/sharded/algo-2/input/config/resourceconfig.json");
         assertTrue(Files.readString(config).contains("\"current_host\":\"algo-2\""), Files.readString(config));
         assertEquals(2, cloud.logs.describeLogStreams(r -> r.logGroupName("/aws/sagemaker/TrainingJobs")
                 .logStreamNamePrefix("sharded/")).logStreams().size());
@@ -162,16 +152,16 @@ class TrainingJobsTest {
         assertEquals("test trainer failed on algo-2", job.failureReason());
         // algo-1 would have slept a minute: it was stopped once algo-2 had failed, and its own end is not the reason.
         assertTrue(Duration.between(created, Instant.now()).toSeconds() < 30, "the job waited for algo-1");
-        assertEquals("143", Files.readString(home.resolve("jobs/host-fails/runtime/algo-1/exit-code")).strip());
+        assertEquals("143", Files.readString(cloud.home().resolve("jobs/host-fails/runtime/algo-1/exit-code")).strip());
     }
 
     @Test
     void theHostsOfAJobMeetAtTheFirstHostsAddress() throws Exception {
         cloud.sagemaker.createTrainingJob(job("meet", Map.of("meet_peers", "true"), TWO_INSTANCES));
         assertEquals("Completed", cloud.awaitEnd("meet").trainingJobStatusAsString());
-        String first = Files.readString(home.resolve("jobs/meet/runtime/algo-1/output.log"));
+        String first = Files.readString(cloud.home().resolve("jobs/meet/runtime/algo-1/output.log"));
         assertTrue(first.matches("(?s).*listening on 127\\.0\\.0\\.1:\\d+\n.*met algo-2\n.*"), first);
-        String second = Files.readString(home.resolve("jobs/meet/runtime/algo-2/output.log"));
+        String second = Files.readString(cloud.home().resolve("jobs/meet/runtime/algo-2/output.log"));
         assertTrue(second.contains("met algo-1 at 127.0.0.1:"), second);
     }
 
@@ -187,9 +177,9 @@ class TrainingJobsTest {
         if (privateNetworks) {
             // The channels were there and the model went to S3, as the local cloud moves them, not the algorithm.
             assertEquals("Completed", trains.trainingJobStatusAsString(), trains.failureReason());
-            assertTrue(Files.readString(home.resolve("jobs/isolated-trains/runtime/algo-1/output.log")).contains("channel train: "));
+            assertTrue(Files.readString(cloud.home().resolve("jobs/isolated-trains/runtime/algo-1/output.log")).contains("channel train: "));
             assertEquals("Failed", callsS3.trainingJobStatusAsString());
-            String log = Files.readString(home.resolve("jobs/isolated-calls-s3/runtime/algo-1/output.log"));
+            String log = Files.readString(cloud.home().resolve("jobs/isolated-calls-s3/runtime/algo-1/output.log"));
             assertTrue(log.contains("Unable to execute HTTP request") && !log.contains("bucket objects:"), log);
         } else {
             for (DescribeTrainingJobResponse job : List.of(trains, callsS3)) {
@@ -214,7 +204,7 @@ class TrainingJobsTest {
         boolean privateNetworks = privateNetworks();
         cloud.sagemaker.createTrainingJob(job("isolated", Map.of("meet_peers", "true", "sleep_seconds", "3"), b -> TWO_INSTANCES.accept(b
                 .algorithmSpecification(a -> a.trainingImage(LocalCloudFixture.ISOLATED_TEST_IMAGE).trainingInputMode("File")))));
-        Path log = home.resolve("jobs/isolated/runtime/algo-1/output.log");
+        Path log = cloud.home().resolve("jobs/isolated/runtime/algo-1/output.log");
         Instant deadline = Instant.now().plusSeconds(30);
         while (!Files.exists(log) || !Files.readString(log).contains("met algo-2")) {
             assertTrue(Instant.now().isBefore(deadline), "the hosts did not meet");
@@ -318,7 +308,7 @@ class TrainingJobsTest {
 
     @Test
     void anAlgorithmThatIgnoresSigtermIsKilledAfterTheGracePeriod() throws Exception {
-        Path image = Files.createDirectories(home.resolve("images/stubborn"));
+        Path image = Files.createDirectories(cloud.home().resolve("images/stubborn"));
         Files.writeString(image.resolve("image.json"), "{\"command\": [\"sh\", \"-c\", \"trap '' TERM; echo ignoring TERM;"
                 + " while :; do sleep 1; done\", \"stubborn\"]}");
         cloud.sagemaker.createTrainingJob(job("stubborn", Map.of(), b -> b.algorithmSpecification(a -> a
@@ -337,7 +327,7 @@ class TrainingJobsTest {
     void aProcessKilledFromOutsideFailsItsJob() throws Exception {
         cloud.sagemaker.createTrainingJob(job("killed", Map.of("sleep_seconds", "60")));
         cloud.awaitJob("killed", j -> j.secondaryStatusAsString().equals("Training"), Duration.ofSeconds(30));
-        Path pidFile = home.resolve("jobs/killed/runtime/algo-1/algorithm.pid");
+        Path pidFile = cloud.home().resolve("jobs/killed/runtime/algo-1/algorithm.pid");
         Instant deadline = Instant.now().plusSeconds(10);
         while (!Files.exists(pidFile) && Instant.now().isBefore(deadline)) {
             Thread.sleep(50);
@@ -357,7 +347,7 @@ class TrainingJobsTest {
 
         cloud.sagemaker.createTrainingJob(job("checkpoint-2", Map.of("epochs", "1"), checkpointed));
         assertEquals("Completed", cloud.awaitEnd("checkpoint-2").trainingJobStatusAsString());
-        assertTrue(Files.readString(home.resolve("jobs/checkpoint-2/runtime/algo-1/output.log")).contains("restored checkpoint: epoch 2"));
+        assertTrue(Files.readString(cloud.home().resolve("jobs/checkpoint-2/runtime/algo-1/output.log")).contains("restored checkpoint: epoch 2"));
         assertEquals("3", cloud.s3.getObjectAsBytes(r -> r.bucket("data").key("checkpoints/run-1/epoch.txt")).asUtf8String());
     }
 
@@ -365,7 +355,7 @@ class TrainingJobsTest {
     void theAlgorithmReachesS3ThroughTheLocalEndpointWithHandedCredentials() throws Exception {
         cloud.sagemaker.createTrainingJob(job("uses-s3", Map.of("list_bucket", "data")));
         assertEquals("Completed", cloud.awaitEnd("uses-s3").trainingJobStatusAsString());
-        String log = Files.readString(home.resolve("jobs/uses-s3/runtime/algo-1/output.log"));
+        String log = Files.readString(cloud.home().resolve("jobs/uses-s3/runtime/algo-1/output.log"));
         assertTrue(log.matches("(?s).*bucket objects: \\d+.*"), log);
     }
 

@@ -19,10 +19,9 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.stratus.cloud.testing.LocalCloudFixture;
 import dev.stratus.cloud.testing.ModelArchives;
@@ -49,23 +48,14 @@ class TransformJobsTest {
     private static final double BIAS = 0.5;
     private static final String GROUP = "/aws/sagemaker/TransformJobs";
 
-    @TempDir
-    static Path home;
-    static LocalCloudFixture cloud;
+    @RegisterExtension
+    static final LocalCloudFixture cloud = new LocalCloudFixture();
 
     @BeforeAll
     static void start() throws Exception {
-        cloud = new LocalCloudFixture(home);
         cloud.s3.createBucket(r -> r.bucket("batch"));
         cloud.s3.putObject(r -> r.bucket("batch").key("model/model.tar.gz"), RequestBody.fromBytes(ModelArchives.model(SCALE, BIAS)));
         model("summer", Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cloud != null) {
-            cloud.close();
-        }
     }
 
     static void model(String name, Map<String, String> environment) {
@@ -330,7 +320,7 @@ class TransformJobsTest {
     }
 
     static long pid(String job) throws IOException {
-        try (Stream<Path> files = Files.walk(home.resolve("transform-jobs").resolve(job).resolve("runtime"))) {
+        try (Stream<Path> files = Files.walk(cloud.home().resolve("transform-jobs").resolve(job).resolve("runtime"))) {
             Path process = files.filter(f -> f.getFileName().toString().equals("process")).findFirst().orElseThrow();
             return Long.parseLong(Files.readString(process).split(" ")[0]);
         }
