@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
@@ -59,7 +60,7 @@ public final class CloudWatchService implements AwsService {
             } catch (IOException e) {
                 AwsException corrupt = new AwsException(400, isJson ? "SerializationException" : "MalformedQueryString",
                         "The gzip request body is corrupt: " + e.getMessage());
-                return isJson ? queryCompatible(JsonRpc.error(corrupt)) : error(corrupt);
+                return isJson ? queryCompatible(JsonRpc.error(corrupt)) : QueryRpc.error(corrupt);
             }
         }
         return isJson ? queryCompatible(json.handle(request)) : rpc.handle(request);
@@ -76,9 +77,9 @@ public final class CloudWatchService implements AwsService {
         return new AwsResponse(response.status(), response.contentType(), response.body(), headers);
     }
 
-    /** The router's errors (a bad signature, say) in CloudWatch's awsQuery XML as well, which the clients parse. */
+    /** The router's errors (a bad signature, say) in the request's protocol, which the clients parse. */
     @Override
-    public AwsResponse error(AwsException e) {
-        return QueryRpc.error(e);
+    public AwsResponse error(AwsException e, Map<String, List<String>> headers) {
+        return headers.containsKey("x-amz-target") ? queryCompatible(JsonRpc.error(e)) : QueryRpc.error(e);
     }
 }

@@ -189,7 +189,7 @@ public final class EndpointRuntime implements AwsService {
     }
 
     @Override
-    public AwsResponse error(AwsException e) {
+    public AwsResponse error(AwsException e, Map<String, List<String>> headers) {
         return response(e.status(), e.code(), JsonRpc.JSON.createObjectNode().put("message", e.getMessage()));
     }
 

@@ -1,5 +1,8 @@
 package dev.stratus.cloud.server;
 
+import java.util.List;
+import java.util.Map;
+
 /** One AWS service on the local endpoint, told apart by the signing name in a request's credential scope. */
 public interface AwsService {
 
@@ -17,8 +20,11 @@ public interface AwsService {
 
     AwsResponse handle(AwsRequest request) throws Exception;
 
-    /** An error in this service's protocol shape (awsJson by default; awsQuery services answer XML). */
-    default AwsResponse error(AwsException e) {
+    /**
+     * An error in the protocol shape of the request it answers, whose {@code headers} tell the shape where a service
+     * speaks more than one (awsJson by default; awsQuery services answer XML).
+     */
+    default AwsResponse error(AwsException e, Map<String, List<String>> headers) {
         return JsonRpc.error(e);
     }
 }

@@ -75,9 +75,9 @@ public final class Router extends AbstractHandler {
             answer = handler.handle(new AwsRequest(request.getMethod(), rawPath(request), request.getQueryString(), headers,
                     body, scope));
         } catch (AwsException e) {
-            answer = handler.error(e);
+            answer = handler.error(e, headers);
         } catch (Exception e) {
-            answer = handler.error(new AwsException(500, "InternalFailure", e.toString()));
+            answer = handler.error(new AwsException(500, "InternalFailure", e.toString()), headers);
         }
         write(response, answer);
     }

@@ -1,5 +1,6 @@
 package dev.stratus.cloud.sts;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.stratus.cloud.CloudHome;
@@ -34,7 +35,7 @@ public final class StsService implements AwsService {
     }
 
     @Override
-    public AwsResponse error(AwsException e) {
+    public AwsResponse error(AwsException e, Map<String, List<String>> headers) {
         return QueryRpc.error(e);
     }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.stratus.cloud.CloudHome;
 import dev.stratus.cloud.server.JsonRpc;
 import dev.stratus.cloud.testing.LocalCloudFixture;
 import software.amazon.awssdk.services.cloudwatch.model.Datapoint;
@@ -102,6 +103,14 @@ class CloudWatchJsonTest {
 
         HttpResponse<String> unknown = send("LaunchRocket", "{}");
         assertEquals("UnknownOperationException", JsonRpc.JSON.readTree(unknown.body()).path("__type").asText());
+
+        CloudHome.Credentials wrong = new CloudHome.Credentials(cloud.cloud().credentials().accessKeyId(), "not-the-secret");
+        HttpResponse<String> forged = cloud.sendJson("monitoring", TARGET + "ListMetrics", "application/x-amz-json-1.0", "{}",
+                wrong, Map.of("x-amzn-query-mode", "true"));
+        assertEquals(403, forged.statusCode());
+        assertEquals("SignatureDoesNotMatch", JsonRpc.JSON.readTree(forged.body()).path("__type").asText(),
+                "the router's errors answer a JSON request in JSON: " + forged.body());
+        assertEquals("SignatureDoesNotMatch;Sender", forged.headers().firstValue("x-amzn-query-error").orElse(null));
     }
 
     private static JsonNode call(String operation, String body) throws Exception {
@@ -112,7 +121,7 @@ class CloudWatchJsonTest {
     }
 
     private static HttpResponse<String> send(String operation, String body) throws Exception {
-        return cloud.sendJson("monitoring", TARGET + operation, "application/x-amz-json-1.0", body, true,
+        return cloud.sendJson("monitoring", TARGET + operation, "application/x-amz-json-1.0", body, cloud.cloud().credentials(),
                 Map.of("x-amzn-query-mode", "true"));
     }
 }

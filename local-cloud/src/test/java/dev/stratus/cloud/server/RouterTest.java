@@ -80,7 +80,8 @@ class RouterTest {
 
     /** An awsJson 1.1 request for {@code service}, signed by the SDK's signer (or not); the error it must get. */
     private static JsonNode send(String service, String target, String body, boolean signed) throws Exception {
-        HttpResponse<String> response = cloud.sendJson(service, target, "application/x-amz-json-1.1", body, signed, Map.of());
+        HttpResponse<String> response = cloud.sendJson(service, target, "application/x-amz-json-1.1", body,
+                signed ? cloud.cloud().credentials() : null, Map.of());
         assertTrue(response.statusCode() == 400 || response.statusCode() == 403, response.statusCode() + " " + response.body());
         return JsonRpc.JSON.readTree(response.body());
     }

@@ -175,18 +175,18 @@ public final class LocalCloudFixture implements AutoCloseable, BeforeAllCallback
 
     /**
      * An awsJson request ({@code POST /}, {@code X-Amz-Target}) for {@code service} as botocore sends one, signed by the
-     * SDK's signer unless {@code signed} is false, and sent raw so that its body can be anything.
+     * SDK's signer with {@code signer} (unsigned when null), and sent raw so that its body can be anything.
      */
-    public HttpResponse<String> sendJson(String service, String target, String contentType, String body, boolean signed,
-            Map<String, String> headers) throws IOException, InterruptedException {
+    public HttpResponse<String> sendJson(String service, String target, String contentType, String body,
+            CloudHome.Credentials signer, Map<String, String> headers) throws IOException, InterruptedException {
         SdkHttpRequest.Builder builder = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(cloud.endpoint().resolve("/"))
                 .putHeader("Content-Type", contentType).putHeader("X-Amz-Target", target);
         headers.forEach(builder::putHeader);
         SdkHttpRequest request = builder.build();
-        if (signed) {
+        if (signer != null) {
             SdkHttpRequest unsigned = request;
             request = AwsV4HttpSigner.create().sign(r -> r.identity(AwsCredentialsIdentity.create(
-                            cloud.credentials().accessKeyId(), cloud.credentials().secretAccessKey()))
+                            signer.accessKeyId(), signer.secretAccessKey()))
                     .request(unsigned)
                     .payload(ContentStreamProvider.fromUtf8String(body))
                     .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
