@@ -3,19 +3,24 @@ package dev.stratus.cloud.cloudwatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.stratus.cloud.CloudHome;
 import dev.stratus.cloud.server.JsonRpc;
+import dev.stratus.cloud.testing.AwsCli;
 import dev.stratus.cloud.testing.LocalCloudFixture;
 import software.amazon.awssdk.services.cloudwatch.model.Datapoint;
 import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
@@ -111,6 +116,31 @@ class CloudWatchJsonTest {
         assertEquals("SignatureDoesNotMatch", JsonRpc.JSON.readTree(forged.body()).path("__type").asText(),
                 "the router's errors answer a JSON request in JSON: " + forged.body());
         assertEquals("SignatureDoesNotMatch;Sender", forged.headers().firstValue("x-amzn-query-error").orElse(null));
+    }
+
+    @Test
+    void anotherAwsCliOnPathPutsAndReadsMetricsAndAlarms(@TempDir Path work) throws Exception {
+        Optional<AwsCli> found = AwsCli.otherOnPath(cloud, work);
+        assumeTrue(found.isPresent(), "no AWS CLI on PATH besides Debian's (a pip-installed one speaks awsJson to CloudWatch)");
+        AwsCli cli = found.get();
+        AwsCli.Result put = cli.run("cloudwatch", "put-metric-data", "--namespace", "Cli", "--metric-name", "Depth",
+                "--value", "3", "--unit", "Count", "--dimensions", "Queue=q1");
+        assertEquals(0, put.exitCode(), cli.executable() + ": " + put.stderr());
+        JsonNode metric = cli.run("cloudwatch", "list-metrics", "--namespace", "Cli").json().path("Metrics").get(0);
+        assertEquals("Depth", metric.path("MetricName").asText());
+        assertEquals("q1", metric.path("Dimensions").get(0).path("Value").asText());
+
+        assertEquals(0, cli.run("cloudwatch", "put-metric-alarm", "--alarm-name", "deep", "--namespace", "Cli",
+                "--metric-name", "Depth", "--dimensions", "Name=Queue,Value=q1", "--statistic", "Maximum", "--period", "60",
+                "--evaluation-periods", "1", "--threshold", "2", "--comparison-operator", "GreaterThanThreshold").exitCode());
+        JsonNode alarm = cli.run("cloudwatch", "describe-alarms", "--alarm-names", "deep").json().path("MetricAlarms").get(0);
+        assertTrue(alarm.path("ActionsEnabled").asBoolean());
+        assertEquals(2.0, alarm.path("Threshold").asDouble(), 1e-9);
+        assertEquals(60, alarm.path("Period").asInt());
+
+        AwsCli.Result missing = cli.run("cloudwatch", "set-alarm-state", "--alarm-name", "nope", "--state-value", "ALARM",
+                "--state-reason", "x");
+        assertTrue(missing.exitCode() != 0 && missing.stderr().contains("(ResourceNotFound)"), missing.stderr());
     }
 
     private static JsonNode call(String operation, String body) throws Exception {

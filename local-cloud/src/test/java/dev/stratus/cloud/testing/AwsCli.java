@@ -1,18 +1,22 @@
 package dev.stratus.cloud.testing;
 
+import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Debian's AWS CLI (/usr/bin/aws, 2.9, which needs --endpoint-url), which knows nothing of Stratus, run against a
- * local cloud with its credentials and nothing else from this machine.
+ * An AWS CLI, which knows nothing of Stratus, run against a local cloud with its credentials and nothing else from this
+ * machine: Debian's (/usr/bin/aws, 2.9, which needs --endpoint-url), or another one found on PATH, such as a pip-installed
+ * AWS CLI v1 whose newer botocore speaks other protocols for some services (CloudWatch: awsJson 1.0).
  */
 public final class AwsCli {
 
@@ -25,17 +29,39 @@ public final class AwsCli {
         }
     }
 
+    private final Path executable;
     private final LocalCloudFixture cloud;
     private final Path work;
 
-    /** @param work the folder the CLI runs in, and where its output goes */
+    /** Debian's CLI. @param work the folder the CLI runs in, and where its output goes */
     public AwsCli(LocalCloudFixture cloud, Path work) {
+        this(AWS, cloud, work);
+    }
+
+    private AwsCli(Path executable, LocalCloudFixture cloud, Path work) {
+        this.executable = executable;
         this.cloud = cloud;
         this.work = work;
     }
 
+    /** The first {@code aws} on PATH other than Debian's (a pip or pyenv install), if there is one. */
+    public static Optional<AwsCli> otherOnPath(LocalCloudFixture cloud, Path work) throws IOException {
+        Path debian = Files.exists(AWS) ? AWS.toRealPath() : AWS;
+        for (String folder : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path aws = Path.of(folder, "aws");
+            if (Files.isExecutable(aws) && !aws.toRealPath().equals(debian)) {
+                return Optional.of(new AwsCli(aws, cloud, work));
+            }
+        }
+        return Optional.empty();
+    }
+
+    public Path executable() {
+        return executable;
+    }
+
     public Result run(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(AWS.toString(), "--endpoint-url", cloud.cloud().endpoint().toString(),
+        List<String> command = new ArrayList<>(List.of(executable.toString(), "--endpoint-url", cloud.cloud().endpoint().toString(),
                 "--region", "us-east-1", "--output", "json"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile());
@@ -50,7 +76,7 @@ public final class AwsCli {
         Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("aws " + String.join(" ", args) + " did not finish");
+            throw new AssertionError(executable + " " + String.join(" ", args) + " did not finish");
         }
         return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
     }
