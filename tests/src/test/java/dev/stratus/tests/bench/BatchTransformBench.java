@@ -36,7 +36,8 @@ import software.amazon.awssdk.services.sagemaker.model.TransformJobStatus;
  * MultiRecord, 6 MB requests, the concurrency the model server reports) against the same model's handler predicting the
  * same rows in this process, in the same 6 MB requests, on every core. Each run measures the handler right before and
  * right after the job and takes the mean, so that both sides see about the same load on a shared machine; the report
- * gives medians over runs.
+ * gives medians over runs. Before the runs, the handler and the local cloud are each warmed up once (an unmeasured
+ * job); every job starts a fresh model server.
  *
  * <p>Run by bench/batch-transform.sh, with the local cloud's settings (./stratus local env) in the environment.
  * Arguments: rows, runs.
@@ -86,7 +87,10 @@ public final class BatchTransformBench {
             System.out.printf(Locale.ROOT, "batch transform bench: XGBoost (50 trees, depth 6), %d rows x %d features (%.0f MB of"
                     + " CSV), %d requests of up to 6 MB, %d runs, %d cores%n", rows, FEATURES, data.length / 1e6, requests.size(), runs,
                     Runtime.getRuntime().availableProcessors());
-            inProcess(handler, requests); // warm-up: JIT
+            // Both sides warmed up alike: the handler's JIT here, and the local cloud's (a long-running server) by one job that
+            // is not measured. Each job still starts a model server of its own, as on SageMaker.
+            inProcess(handler, requests);
+            await(sagemaker, transform(sagemaker, "bench-warm-up"));
             double[] local = new double[runs];
             double[] job = new double[runs];
             double[] transforming = new double[runs];
@@ -97,14 +101,7 @@ public final class BatchTransformBench {
                 double before = rows / ((System.nanoTime() - start) / 1e9);
                 expected = expected == null ? answers : expected;
 
-                String name = "bench-" + run;
-                sagemaker.createTransformJob(r -> r.transformJobName(name).modelName("bench").batchStrategy("MultiRecord")
-                        .maxPayloadInMB(6)
-                        .transformInput(i -> i.contentType("text/csv").splitType("Line")
-                                .dataSource(d -> d.s3DataSource(s -> s.s3DataType("S3Prefix").s3Uri("s3://transform-bench/input/"))))
-                        .transformOutput(o -> o.s3OutputPath("s3://transform-bench/output/" + name).accept("text/csv")
-                                .assembleWith("Line"))
-                        .transformResources(t -> t.instanceType("ml.m5.xlarge").instanceCount(1)));
+                String name = transform(sagemaker, "bench-" + run);
                 DescribeTransformJobResponse done = await(sagemaker, name);
                 // The server's own timestamps: from the request to the last object written, and the transforming alone.
                 job[run] = rows / seconds(done.creationTime(), done.transformEndTime());
@@ -143,6 +140,18 @@ public final class BatchTransformBench {
         } finally {
             threads.shutdown();
         }
+    }
+
+    /** Creates the transform job {@code name} of the rows with the bench's settings; returns its name. */
+    private static String transform(SageMakerClient sagemaker, String name) {
+        sagemaker.createTransformJob(r -> r.transformJobName(name).modelName("bench").batchStrategy("MultiRecord")
+                .maxPayloadInMB(6)
+                .transformInput(i -> i.contentType("text/csv").splitType("Line")
+                        .dataSource(d -> d.s3DataSource(s -> s.s3DataType("S3Prefix").s3Uri("s3://transform-bench/input/"))))
+                .transformOutput(o -> o.s3OutputPath("s3://transform-bench/output/" + name).accept("text/csv")
+                        .assembleWith("Line"))
+                .transformResources(t -> t.instanceType("ml.m5.xlarge").instanceCount(1)));
+        return name;
     }
 
     private static DescribeTransformJobResponse await(SageMakerClient sagemaker, String name) throws InterruptedException {
