@@ -39,8 +39,10 @@ public final class CloudWatchService implements AwsService {
         }
         rpc = new QueryRpc(XML_NAMESPACE, operations);
         Map<String, JsonRpc.Operation> jsonOperations = new LinkedHashMap<>();
-        operations.forEach((name, operation) -> jsonOperations.put(name,
-                input -> JsonShapes.output(name, operation.apply(JsonShapes.parameters(name, input)))));
+        operations.forEach((name, operation) -> {
+            JsonShapes shapes = new JsonShapes(name);
+            jsonOperations.put(name, input -> shapes.output(operation.apply(shapes.parameters(input))));
+        });
         json = new JsonRpc(JSON_TARGET_PREFIX, "application/x-amz-json-1.0", jsonOperations);
     }
 

@@ -40,15 +40,23 @@ final class JsonShapes {
 
     private static final String MODEL = "software.amazon.awssdk.services.cloudwatch.model.";
 
-    private JsonShapes() {
+    private final String operation;
+    private final List<SdkField<?>> input;
+    private final List<SdkField<?>> output;
+
+    /** The shapes of {@code operation}, looked up in the model once, when the service is made. */
+    JsonShapes(String operation) {
+        this.operation = operation;
+        this.input = fields(operation + "Request");
+        this.output = fields(operation + "Response");
     }
 
-    /** The awsQuery form of {@code operation}'s JSON input, with its Action. */
-    static Map<String, String> parameters(String operation, JsonNode input) {
+    /** The awsQuery form of the operation's JSON input, with its Action. */
+    Map<String, String> parameters(JsonNode json) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("Action", operation);
-        for (SdkField<?> field : fields(operation + "Request")) {
-            JsonNode value = input.get(field.memberName());
+        for (SdkField<?> field : input) {
+            JsonNode value = json.get(field.memberName());
             if (value != null && !value.isNull()) {
                 flatten(field.locationName(), field.memberName(), value, field, form);
             }
@@ -56,10 +64,9 @@ final class JsonShapes {
         return form;
     }
 
-    /** The JSON of {@code operation}'s output, from the inner XML of its awsQuery {@code <OperationResult>}. */
-    static ObjectNode output(String operation, String resultXml) {
-        Element result = parse("<Result>" + resultXml + "</Result>");
-        return structure(result, fields(operation + "Response"));
+    /** The JSON of the operation's output, from the inner XML of its awsQuery {@code <OperationResult>}. */
+    ObjectNode output(String resultXml) {
+        return structure(parse("<Result>" + resultXml + "</Result>"), output);
     }
 
     private static void flatten(String name, String member, JsonNode value, SdkField<?> field, Map<String, String> form) {
@@ -122,7 +129,6 @@ final class JsonShapes {
 
     private static JsonNode value(Element element, SdkField<?> field) {
         MarshallingType<?> type = field.marshallingType();
-        String text = element.getTextContent().strip();
         if (type == MarshallingType.LIST) {
             SdkField<?> item = field.getOptionalTrait(ListTrait.class).orElseThrow().memberFieldInfo();
             ArrayNode items = JsonRpc.JSON.createArrayNode();
@@ -147,7 +153,10 @@ final class JsonShapes {
             return entries;
         } else if (type == MarshallingType.SDK_POJO) {
             return structure(element, field.constructor().get().sdkFields());
-        } else if (type == MarshallingType.INSTANT) {
+        }
+        String raw = element.getTextContent();
+        String text = raw.strip(); // numbers, booleans and time stamps; strings keep their spaces
+        if (type == MarshallingType.INSTANT) {
             try {
                 return JsonRpc.JSON.getNodeFactory().numberNode(BigDecimal.valueOf(Instant.parse(text).toEpochMilli()).movePointLeft(3));
             } catch (DateTimeParseException e) {
@@ -161,7 +170,7 @@ final class JsonShapes {
         } else if (type == MarshallingType.DOUBLE || type == MarshallingType.FLOAT || type == MarshallingType.BIG_DECIMAL) {
             return JsonRpc.JSON.getNodeFactory().numberNode(Double.parseDouble(text));
         }
-        return JsonRpc.JSON.getNodeFactory().textNode(element.getTextContent());
+        return JsonRpc.JSON.getNodeFactory().textNode(raw);
     }
 
     private static Element child(Element parent, String name) {
