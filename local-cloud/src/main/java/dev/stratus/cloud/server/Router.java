@@ -2,14 +2,13 @@ package dev.stratus.cloud.server;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.AbstractHandler;
 
@@ -48,7 +47,7 @@ public final class Router extends AbstractHandler {
             write(response, AwsResponse.of(200, "application/json", status.get()));
             return;
         }
-        Map<String, List<String>> headers = headers(request);
+        Map<String, List<String>> headers = headers(baseRequest);
         String service = serviceOf(headers, request.getQueryString());
         if (service == null && headers.containsKey("x-amz-target")) {
             write(response, JsonRpc.error(new AwsException(403, "MissingAuthenticationToken",
@@ -98,10 +97,11 @@ public final class Router extends AbstractHandler {
         return request.getRequestURI();
     }
 
-    private static Map<String, List<String>> headers(HttpServletRequest request) {
+    /** Each header's values by lower-case name, in one pass over Jetty's fields (asking by name scans them all each time). */
+    private static Map<String, List<String>> headers(Request request) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (String name : Collections.list(request.getHeaderNames())) {
-            headers.put(name.toLowerCase(Locale.ROOT), Collections.list(request.getHeaders(name)));
+        for (HttpField field : request.getHttpFields()) {
+            headers.computeIfAbsent(field.getLowerCaseName(), name -> new ArrayList<>(1)).add(field.getValue());
         }
         return headers;
     }
