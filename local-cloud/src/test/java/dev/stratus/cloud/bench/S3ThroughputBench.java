@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
+import dev.stratus.cloud.endpoints.ModelArchive;
 import dev.stratus.cloud.testing.LocalCloudFixture;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -75,9 +76,7 @@ public final class S3ThroughputBench {
                         megabytes / sdkDown, megabytes / cliDown, downRatio);
             }
         } finally {
-            try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            ModelArchive.delete(work);
         }
     }
 

@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -25,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.stratus.cloud.CloudHome;
 import dev.stratus.cloud.LocalCloud;
+import dev.stratus.cloud.endpoints.ModelArchive;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -107,11 +107,7 @@ public final class LocalCloudFixture implements AutoCloseable, BeforeAllCallback
         if (cloud != null) {
             close();
         }
-        try (Stream<Path> files = Files.walk(home)) {
-            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        }
+        ModelArchive.delete(home);
     }
 
     private void install(Path home) throws Exception {

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -19,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import dev.stratus.algorithms.serving.InferenceRequest;
+import dev.stratus.cloud.endpoints.ModelArchive;
 import dev.stratus.algorithms.xgboost.XGBoostInference;
 import dev.stratus.tests.XGBoostModels;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
@@ -58,11 +58,7 @@ public final class BatchTransformBench {
         try {
             run(work.resolve("model"), rows, runs, URI.create(System.getenv("AWS_ENDPOINT_URL")));
         } finally {
-            try (var files = Files.walk(work)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(file);
-                }
-            }
+            ModelArchive.delete(work);
         }
     }
 
