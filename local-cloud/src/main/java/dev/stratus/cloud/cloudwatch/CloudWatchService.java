@@ -53,7 +53,7 @@ public final class CloudWatchService implements AwsService {
 
     @Override
     public AwsResponse handle(AwsRequest request) {
-        boolean isJson = request.header("x-amz-target") != null;
+        boolean isJson = speaksJson(request.headers());
         if ("gzip".equalsIgnoreCase(request.header("content-encoding"))) {
             // The SDKs gzip PutMetricData bodies of 10 KB and more (the operation's requestCompression trait).
             try (InputStream gzip = new GZIPInputStream(new ByteArrayInputStream(request.body()))) {
@@ -82,6 +82,11 @@ public final class CloudWatchService implements AwsService {
     /** The router's errors (a bad signature, say) in the request's protocol, which the clients parse. */
     @Override
     public AwsResponse error(AwsException e, Map<String, List<String>> headers) {
-        return headers.containsKey("x-amz-target") ? queryCompatible(JsonRpc.error(e)) : QueryRpc.error(e);
+        return speaksJson(headers) ? queryCompatible(JsonRpc.error(e)) : QueryRpc.error(e);
+    }
+
+    /** awsJson requests name their operation in X-Amz-Target; awsQuery ones in the form's Action. */
+    private static boolean speaksJson(Map<String, List<String>> headers) {
+        return headers.containsKey("x-amz-target");
     }
 }
