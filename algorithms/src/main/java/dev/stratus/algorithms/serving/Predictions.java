@@ -5,10 +5,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.StringJoiner;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
  * Predictions written as SageMaker's built-in algorithms write them, one map per record (for example
@@ -25,7 +27,7 @@ public final class Predictions {
     public static final String JSON = "application/json";
     public static final String JSON_LINES = "application/jsonlines";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     private Predictions() {
     }
@@ -74,6 +76,18 @@ public final class Predictions {
         return range.endsWith("/*") && type.startsWith(range.substring(0, range.length() - 1));
     }
 
+    /**
+     * A value as text: a number as the shortest decimal that reads back as the same value, as Java 19 and later write
+     * it (Java 17's {@code Float.toString} sometimes writes a digit more); jackson-core's writer, which is also several
+     * times faster, and the one {@link #MAPPER} uses for JSON.
+     */
+    private static String text(Object value) {
+        if (value instanceof Float f) {
+            return NumberOutput.toString(f, true);
+        }
+        return value instanceof Double d ? NumberOutput.toString(d, true) : String.valueOf(value);
+    }
+
     /** The records' predictions as {@code type}: one of {@link #CSV}, {@link #JSON}, {@link #JSON_LINES}. */
     public static InferenceResponse encode(List<Map<String, Object>> predictions, String type) throws JsonProcessingException {
         StringBuilder body = new StringBuilder(predictions.size() * 24);
@@ -86,15 +100,19 @@ public final class Predictions {
             }
             case CSV -> {
                 for (Map<String, Object> prediction : predictions) {
-                    StringJoiner line = new StringJoiner(",");
+                    // Each value followed by a comma; the line's last comma becomes its newline.
+                    int line = body.length();
                     for (Object value : prediction.values()) {
                         if (value instanceof List<?> items) {
-                            items.forEach(item -> line.add(String.valueOf(item)));
+                            items.forEach(item -> body.append(text(item)).append(','));
                         } else {
-                            line.add(String.valueOf(value));
+                            body.append(text(value)).append(',');
                         }
                     }
-                    body.append(line).append('\n');
+                    if (body.length() > line) {
+                        body.setLength(body.length() - 1);
+                    }
+                    body.append('\n');
                 }
             }
             default -> throw new IllegalArgumentException("no encoding for " + type);
