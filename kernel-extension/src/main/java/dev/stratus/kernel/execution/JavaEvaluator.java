@@ -51,6 +51,7 @@ public final class JavaEvaluator implements AutoCloseable {
         this.control = new InProcessExecutionControl(loader, runner);
         this.shell = JShell.builder()
                 .executionEngine(control.asProvider(), Map.of())
+                .fileManager(IndexKeepingFileManager::new)
                 .compilerOptions("-Xlint:none", "-proc:none")
                 .build();
     }

@@ -5,13 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+
+import javax.tools.ToolProvider;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 class JavaEvaluatorTest {
 
@@ -35,6 +42,22 @@ class JavaEvaluatorTest {
         java.eval("class Counter { int n; int next() { return ++n; } }\nCounter c = new Counter();", 2, 0);
         assertEquals(1, java.eval("c.next()", 3, 0));
         assertEquals(2, java.eval("c.next()", 4, 0));
+    }
+
+    @Test
+    void aJarAddedAfterCellsWereCompiledIsSeenByTheNextCell(@TempDir Path temp) throws Exception {
+        java.eval("1 + 1", 5, 0); // javac has indexed the class path by now, and keeps that index between cells
+        Path source = Files.writeString(Files.createDirectories(temp.resolve("src/late")).resolve("Added.java"),
+                "package late; public class Added { public static String hello() { return \"added late\"; } }");
+        Path classes = Files.createDirectories(temp.resolve("classes"));
+        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), source.toString()));
+        Path jar = temp.resolve("late.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry("late/Added.class"));
+            out.write(Files.readAllBytes(classes.resolve("late/Added.class")));
+        }
+        java.addToClassPath(jar.toString());
+        assertEquals("added late", java.eval("late.Added.hello()", 6, 0));
     }
 
     @Test
