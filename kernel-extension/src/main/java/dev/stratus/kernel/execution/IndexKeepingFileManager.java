@@ -18,7 +18,7 @@ import javax.tools.StandardJavaFileManager;
  * manager, and every compilation sends it {@code --multi-release} again; JShell compiles three or four times a cell,
  * so each cell read the directory of every jar on the class path again: about a third of a cell's compile time with
  * 185 jars, and growing with every jar Spark or the AWS SDK brings. The class path only changes through
- * {@code %jars} and {@code %maven}, which reach javac as a {@code --class-path} option and still clear the index.
+ * {@code %jars} and {@code %maven}, which reach javac as a class path option and still clear the index.
  */
 final class IndexKeepingFileManager extends ForwardingJavaFileManager<StandardJavaFileManager>
         implements StandardJavaFileManager {
