@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
@@ -43,7 +45,6 @@ import jdk.jshell.SourceCodeAnalysis.Completeness;
  */
 public final class StratusKernel extends BaseKernel implements KernelHost {
 
-    /** What every notebook can use without imports, as in the jshell tool. */
     /**
      * What every notebook can use without imports. Each star import makes every later snippet
      * compile slower, so only the packages notebooks use most.
@@ -57,6 +58,12 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
     private final MagicRegistry magics = new MagicRegistry();
     private final ExtensionLoader extensions = new ExtensionLoader();
     private final Queue<String> pendingStartupCode = new ConcurrentLinkedQueue<>();
+    /**
+     * The startup code (the standard imports, extensions' code) compiles while the kernel connects: javac's first
+     * compilations take most of a second, which Jupyter would otherwise wait for before the kernel answers at all.
+     */
+    private final CompletableFuture<Void> startup;
+    private volatile boolean startupFailureReported;
 
     public StratusKernel() throws Exception {
         Display.registerStandardRenderers(getRenderer());
@@ -69,7 +76,45 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
         magics.register(LoadMagic.create(this::runCell));
         addStartupCode(STANDARD_IMPORTS);
         extensions.installNew(StratusKernel.class.getClassLoader(), this);
-        runPendingStartupCode();
+        startup = CompletableFuture.runAsync(this::runStartupCode, task -> {
+            Thread thread = new Thread(task, "stratus-startup-code");
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    /** Runs the startup code queued so far; a piece that fails is named, and the pieces after it wait for the next cell. */
+    private void runStartupCode() {
+        for (String code; (code = pendingStartupCode.poll()) != null; ) {
+            try {
+                java.eval(code, 0, 0);
+            } catch (Exception e) {
+                String firstLine = code.strip().lines().findFirst().orElse("");
+                throw new CompletionException(new IllegalStateException("The kernel's startup code '" + firstLine
+                        + "' (added by an extension on its class path) failed, and the kernel runs without it: "
+                        + e.getMessage() + ". Fix the extension or take its jar off the kernel's class path", e));
+            }
+        }
+    }
+
+    /**
+     * JShell serves one caller at a time: whatever uses it waits for the startup code first. A failure of that code is
+     * the first cell's error, once; the kernel goes on without it.
+     */
+    private void awaitStartup() throws Exception {
+        try {
+            startup.join();
+        } catch (CompletionException e) {
+            if (!startupFailureReported) {
+                startupFailureReported = true;
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
+    }
+
+    /** For requests that have no error to show (completion, inspection): wait, and leave a failure to the next cell. */
+    private void awaitStartupQuietly() {
+        startup.exceptionally(failure -> null).join();
     }
 
     public static void main(String[] args) throws Exception {
@@ -119,6 +164,7 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
 
     @Override
     public DisplayData eval(String cell) throws Exception {
+        awaitStartup();
         java.runner().startCell();
         Object result = runCell(cell, 0);
         if (result == null || result == JavaEvaluator.NO_VALUE) {
@@ -169,6 +215,7 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
 
     @Override
     public ReplacementOptions complete(String code, int at) {
+        awaitStartupQuietly();
         int lineStart = code.lastIndexOf('\n', at - 1) + 1;
         Matcher magicName = MAGIC_NAME_AT_CURSOR.matcher(code.substring(lineStart, at));
         if (magicName.matches()) {
@@ -182,6 +229,7 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
 
     @Override
     public DisplayData inspect(String code, int at, boolean extraDetail) {
+        awaitStartupQuietly();
         String javaText = CellParser.javaOnly(code);
         var docs = java.documentation(javaText, at);
         if (docs.isEmpty()) {
@@ -211,6 +259,7 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
         if (code.strip().startsWith("%%")) {
             return IS_COMPLETE_YES;
         }
+        awaitStartupQuietly();
         Completeness completeness = java.completeness(CellParser.javaOnly(code));
         return switch (completeness) {
             case COMPLETE, COMPLETE_WITH_SEMI, EMPTY -> IS_COMPLETE_YES;

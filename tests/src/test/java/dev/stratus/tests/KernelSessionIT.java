@@ -54,6 +54,9 @@ class KernelSessionIT {
         Files.writeString(script, "int triple(int x) { return 3 * x; }\ntriple(14)\n");
 
         Jupyter.KernelSession steps = Jupyter.session(jupyterPath).kernelLog(temp.resolve("kernel.log"));
+        // First of all, while the startup code may still be compiling: a name only the standard imports provide.
+        steps.complete("Collector", 9);
+        names.add("complete before any cell");
         step(steps, "value", "1 + 1");
         step(steps, "several statements", "int a = 20;\nint b = a + 1;\nb * 2");
         step(steps, "declare class", "class Greeter { String hi(String n) { return \"hi \" + n; } }");
@@ -288,6 +291,12 @@ class KernelSessionIT {
     }
 
     @Test
+    void aRequestRightAfterStartWaitsForTheStandardImports() {
+        JsonObject early = result("complete before any cell");
+        assertTrue(strings(early.getAsJsonArray("matches")).contains("Collectors"), early.toString());
+    }
+
+    @Test
     void completionInspectionAndIsComplete() {
         JsonObject java = result("complete java");
         assertTrue(strings(java.getAsJsonArray("matches")).contains("String"), java.toString());
@@ -331,9 +340,7 @@ class KernelSessionIT {
 
     /** A jar holding an extension, compiled here against the kernel's public API. */
     private static Path buildExtensionJar(Path dir) throws IOException {
-        Path src = dir.resolve("src/demo/ext/ShoutExtension.java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, """
+        return buildExtensionJar(dir, "ShoutExtension", """
                 package demo.ext;
 
                 import dev.stratus.kernel.extension.Extension;
@@ -359,12 +366,19 @@ class KernelSessionIT {
                     }
                 }
                 """);
+    }
+
+    /** A jar of one extension, {@code demo.ext.<name>} compiled from {@code source}, found by ServiceLoader. */
+    static Path buildExtensionJar(Path dir, String name, String source) throws IOException {
+        Path src = dir.resolve("src/demo/ext/" + name + ".java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, source);
         Path classes = dir.resolve("classes");
         Files.createDirectories(classes);
         int status = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17",
                 "-cp", System.getProperty("java.class.path"), "-d", classes.toString(), src.toString());
         assertEquals(0, status, "the test extension compiles");
-        Path jar = dir.resolve("shout-extension.jar");
+        Path jar = dir.resolve(name + ".jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             try (var files = Files.walk(classes)) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
@@ -374,7 +388,7 @@ class KernelSessionIT {
                 }
             }
             out.putNextEntry(new JarEntry("META-INF/services/dev.stratus.kernel.extension.Extension"));
-            out.write("demo.ext.ShoutExtension\n".getBytes());
+            out.write(("demo.ext." + name + "\n").getBytes());
             out.closeEntry();
         }
         return jar;

@@ -1,0 +1,58 @@
+package dev.stratus.tests;
+
+import static dev.stratus.tests.Jupyter.ename;
+import static dev.stratus.tests.Jupyter.evalue;
+import static dev.stratus.tests.Jupyter.resultText;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The kernel compiles its startup code while it connects. An extension on its class path whose startup code fails
+ * does not keep it from starting: the first cell reports that code and the fix, and the kernel goes on.
+ */
+class KernelStartupIT {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void failingStartupCodeIsTheFirstCellsErrorAndTheKernelGoesOn() throws Exception {
+        Path jupyterPath = Jupyter.installKernel(Jupyter.repoRoot(), temp.resolve("prefix"));
+        Path extension = KernelSessionIT.buildExtensionJar(temp.resolve("ext"), "BrokenStartup", """
+                package demo.ext;
+
+                import dev.stratus.kernel.extension.Extension;
+                import dev.stratus.kernel.extension.KernelHost;
+
+                public final class BrokenStartup implements Extension {
+                    @Override
+                    public void install(KernelHost kernel) {
+                        kernel.addStartupCode("import no.such.Thing;");
+                    }
+                }
+                """);
+        Files.copy(extension, jupyterPath.resolve("kernels/stratus/lib/broken-startup.jar"));
+
+        Jupyter.SessionResult session = Jupyter.session(jupyterPath).kernelLog(temp.resolve("kernel.log"))
+                .execute("1 + 1", Duration.ofSeconds(120))
+                .execute("List.of(1, 2).size()", Duration.ofSeconds(60))
+                .run();
+
+        assertEquals("IllegalStateException", ename(session.outputs(0)), session.outputs(0).toString());
+        String message = evalue(session.outputs(0));
+        assertTrue(message.startsWith("The kernel's startup code 'import no.such.Thing;'"), message);
+        assertTrue(message.contains("package no.such does not exist"), message);
+        assertTrue(message.endsWith("take its jar off the kernel's class path"), message);
+        assertFalse(message.contains("\n"), message);
+        // The standard imports ran before the extension's code, and the kernel answers as usual.
+        assertEquals("2", resultText(session.outputs(1)));
+    }
+}
