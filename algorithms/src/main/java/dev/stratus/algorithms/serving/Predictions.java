@@ -110,9 +110,10 @@ public final class Predictions {
                         }
                     }
                     if (body.length() > line) {
-                        body.setLength(body.length() - 1);
+                        body.setCharAt(body.length() - 1, '\n');
+                    } else {
+                        body.append('\n'); // a record with no values is an empty line
                     }
-                    body.append('\n');
                 }
             }
             default -> throw new IllegalArgumentException("no encoding for " + type);
