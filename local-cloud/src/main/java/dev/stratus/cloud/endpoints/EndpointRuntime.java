@@ -11,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,7 +40,6 @@ public final class EndpointRuntime implements AwsService {
 
     /** SageMaker's payload limit for InvokeEndpoint (sagemaker-facts.md §2). */
     static final int MAX_PAYLOAD = 6 * 1024 * 1024;
-    private static final Pattern PATH = Pattern.compile("^/endpoints/([^/]+)/([^/]+)$");
     private static final String NAMESPACE = "AWS/SageMaker";
     private static final String CONTENT_TYPE = "application/json";
     /** Enough to get past an instance that just died and a stale pooled connection, not so many that a dead variant stalls. */
@@ -78,15 +75,16 @@ public final class EndpointRuntime implements AwsService {
     @Override
     public AwsResponse handle(AwsRequest request) throws Exception {
         long received = System.nanoTime();
-        Matcher path = PATH.matcher(request.path());
-        if (!path.matches() || !request.method().equals("POST")) {
+        // "", "endpoints", name, operation (a one-character split, no regex: this runs on every invocation)
+        String[] path = request.path().split("/", -1);
+        if (path.length != 4 || path[2].isEmpty() || path[3].isEmpty() || !request.method().equals("POST")) {
             throw new AwsException(404, "UnknownOperationException", request.method() + " " + request.path() + " is not an"
                     + " operation of SageMaker Runtime: InvokeEndpoint is POST /endpoints/<name>/invocations");
         }
-        String name = URLDecoder.decode(path.group(1), StandardCharsets.UTF_8);
-        if (!path.group(2).equals("invocations")) {
+        String name = URLDecoder.decode(path[2], StandardCharsets.UTF_8);
+        if (!path[3].equals("invocations")) {
             throw new AwsException(400, "ValidationError", "Only InvokeEndpoint (POST /endpoints/" + name + "/invocations) is"
-                    + " supported locally, not /" + path.group(2) + ": use InvokeEndpoint");
+                    + " supported locally, not /" + path[3] + ": use InvokeEndpoint");
         }
         Deployment deployment = endpoints.deployment(name);
         if (deployment == null || deployment.routing().isEmpty()) {

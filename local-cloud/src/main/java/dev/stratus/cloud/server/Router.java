@@ -48,7 +48,9 @@ public final class Router extends AbstractHandler {
             return;
         }
         Map<String, List<String>> headers = headers(baseRequest);
-        String service = serviceOf(headers, request.getQueryString());
+        SignatureVerifier.Authorization authorization = authorizationOf(headers);
+        String service = authorization != null ? authorization.scope().service()
+                : request.getQueryString() != null && request.getQueryString().contains("X-Amz-Credential=") ? "s3" : null;
         if (service == null && headers.containsKey("x-amz-target")) {
             write(response, JsonRpc.error(new AwsException(403, "MissingAuthenticationToken",
                     "Request is missing Authentication Token: sign requests with the local credentials (./stratus local env)")));
@@ -70,7 +72,7 @@ public final class Router extends AbstractHandler {
         AwsResponse answer;
         try {
             CredentialScope scope = verifier.verify(new SignedRequest(request.getMethod(), rawPath(request),
-                    request.getQueryString(), headers, body));
+                    request.getQueryString(), headers, body), authorization);
             answer = handler.handle(new AwsRequest(request.getMethod(), rawPath(request), request.getQueryString(), headers,
                     body, scope));
         } catch (AwsException e) {
@@ -81,16 +83,19 @@ public final class Router extends AbstractHandler {
         write(response, answer);
     }
 
-    /** The signing name of the request's credential scope, from its Authorization header or presigned query; null if unsigned. */
-    private static String serviceOf(Map<String, List<String>> headers, String query) {
-        if (headers.containsKey("authorization")) {
-            try {
-                return SignatureVerifier.scopeOf(headers).service();
-            } catch (AwsException malformed) {
-                return null;
-            }
+    /**
+     * The request's SigV4 Authorization header, read once for routing and for the signature check; null when it has none
+     * or one that is not SigV4 (S3's older signatures, which S3Proxy judges).
+     */
+    private static SignatureVerifier.Authorization authorizationOf(Map<String, List<String>> headers) {
+        if (!headers.containsKey("authorization")) {
+            return null;
         }
-        return query != null && query.contains("X-Amz-Credential=") ? "s3" : null;
+        try {
+            return SignatureVerifier.Authorization.of(headers);
+        } catch (AwsException malformed) {
+            return null;
+        }
     }
 
     private static String rawPath(HttpServletRequest request) {

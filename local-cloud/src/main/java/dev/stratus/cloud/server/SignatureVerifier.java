@@ -80,17 +80,13 @@ public final class SignatureVerifier {
         this.clock = clock;
     }
 
-    /**
-     * Reads the credential scope without checking anything else (used to route a request to its service). Throws AwsException
-     * when there is no usable Authorization header.
-     */
-    public static CredentialScope scopeOf(Map<String, List<String>> headers) throws AwsException {
-        return Authorization.of(headers).scope();
-    }
-
     /** Verifies the signature; returns its scope. */
     public CredentialScope verify(SignedRequest request) throws AwsException {
-        Authorization claimed = Authorization.of(request.headers());
+        return verify(request, Authorization.of(request.headers()));
+    }
+
+    /** Verifies the signature against its Authorization header, read already (to route the request by its scope). */
+    CredentialScope verify(SignedRequest request, Authorization claimed) throws AwsException {
         Instant signedAt = signedAt(request.headers());
         if (!claimed.scope().accessKeyId().equals(accessKeyId)) {
             throw new AwsException(403, "UnrecognizedClientException", "The security token included in the request is invalid:"
@@ -246,8 +242,9 @@ public final class SignatureVerifier {
     }
 
     /** The parts of an Authorization header. */
-    private record Authorization(CredentialScope scope, String signedHeaders, String signature) {
+    record Authorization(CredentialScope scope, String signedHeaders, String signature) {
 
+        /** The request's Authorization header, read without checking anything else; AwsException when there is none usable. */
         static Authorization of(Map<String, List<String>> headers) {
             String header = first(headers, "authorization");
             if (header.isEmpty()) {

@@ -40,7 +40,7 @@ public final class ServiceEndpoint implements AutoCloseable {
             AwsResponse response;
             try {
                 AwsRequest request = new AwsRequest(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                        exchange.getRequestURI().getRawQuery(), headers, body, SignatureVerifier.scopeOf(headers));
+                        exchange.getRequestURI().getRawQuery(), headers, body, SignatureVerifier.Authorization.of(headers).scope());
                 response = service.handle(request);
             } catch (Exception e) {
                 response = AwsResponse.of(500, "text/plain", e.toString());

@@ -147,7 +147,7 @@ class SignatureVerifierTest {
         SignatureVerifier verifier = new SignatureVerifier(KEY, SECRET);
 
         assertEquals(service, verifier.verify(sent).service());
-        assertEquals(service, SignatureVerifier.scopeOf(sent.headers()).service());
+        assertEquals(service, SignatureVerifier.Authorization.of(sent.headers()).scope().service());
         // The HTTP client adds headers after signing (User-Agent, Connection...): only SignedHeaders count.
         assertFalse(signedHeaders(sent).contains("user-agent"));
         verifier.verify(withHeader(sent, "user-agent", "another client"));
@@ -170,7 +170,7 @@ class SignatureVerifierTest {
 
         AwsException e = assertError(403, "MissingAuthenticationToken", () -> verifier.verify(request));
         assertTrue(e.getMessage().contains("./stratus local env"), e.getMessage());
-        assertError(403, "MissingAuthenticationToken", () -> SignatureVerifier.scopeOf(request.headers()));
+        assertError(403, "MissingAuthenticationToken", () -> SignatureVerifier.Authorization.of(request.headers()));
     }
 
     @ParameterizedTest
@@ -190,7 +190,7 @@ class SignatureVerifierTest {
                 "authorization", authorization);
 
         assertError(400, "IncompleteSignature", () -> verifier.verify(request));
-        assertError(400, "IncompleteSignature", () -> SignatureVerifier.scopeOf(request.headers()));
+        assertError(400, "IncompleteSignature", () -> SignatureVerifier.Authorization.of(request.headers()));
     }
 
     @Test
@@ -277,11 +277,11 @@ class SignatureVerifierTest {
     }
 
     @Test
-    void scopeOfReadsTheScopeWithoutCheckingTheSignature() {
+    void authorizationIsReadWithoutCheckingTheSignature() {
         SignedRequest wronglySigned = signed(jsonPost(), JSON, "sagemaker", NOW, "another-secret", r -> { });
 
         assertEquals(new CredentialScope(KEY, "20240501", "us-east-1", "sagemaker"),
-                SignatureVerifier.scopeOf(wronglySigned.headers()));
+                SignatureVerifier.Authorization.of(wronglySigned.headers()).scope());
     }
 
     // ---- Helpers ----
