@@ -76,23 +76,26 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
         magics.register(LoadMagic.create(this::runCell));
         addStartupCode(STANDARD_IMPORTS);
         extensions.installNew(StratusKernel.class.getClassLoader(), this);
-        startup = CompletableFuture.runAsync(this::runStartupCode, task -> {
+        startup = CompletableFuture.runAsync(this::runPendingStartupCode, task -> {
             Thread thread = new Thread(task, "stratus-startup-code");
             thread.setDaemon(true);
             thread.start();
         });
     }
 
-    /** Runs the startup code queued so far; a piece that fails is named, and the pieces after it wait for the next cell. */
-    private void runStartupCode() {
+    /**
+     * Runs the startup code queued so far (at start, and after a cell part that installed extensions); a piece that
+     * fails is named, and the pieces after it wait for the next cell.
+     */
+    private void runPendingStartupCode() {
         for (String code; (code = pendingStartupCode.poll()) != null; ) {
             try {
                 java.eval(code, 0, 0);
             } catch (Exception e) {
                 String firstLine = code.strip().lines().findFirst().orElse("");
-                throw new CompletionException(new IllegalStateException("The kernel's startup code '" + firstLine
-                        + "' (added by an extension on its class path) failed, and the kernel runs without it: "
-                        + e.getMessage() + ". Fix the extension or take its jar off the kernel's class path", e));
+                throw new IllegalStateException("The kernel's startup code '" + firstLine + "' (added by an extension on"
+                        + " its class path) failed, and the kernel runs without it: " + e.getMessage() + ". Fix the"
+                        + " extension or take its jar off the kernel's class path", e);
             }
         }
     }
@@ -188,12 +191,6 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
             runPendingStartupCode();
         }
         return result;
-    }
-
-    private void runPendingStartupCode() throws Exception {
-        for (String code; (code = pendingStartupCode.poll()) != null; ) {
-            java.eval(code, 0, 0);
-        }
     }
 
     private List<String> addToClassPath(List<Path> entries) {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The kernel compiles its startup code while it connects. An extension on its class path whose startup code fails
- * does not keep it from starting: the first cell reports that code and the fix, and the kernel goes on.
+ * does not keep it from starting: the first cell reports that code and the fix, and the kernel goes on; the same for an
+ * extension added later with %jars, in the cell that added it.
  */
 class KernelStartupIT {
 
@@ -40,10 +41,25 @@ class KernelStartupIT {
                 }
                 """);
         Files.copy(extension, jupyterPath.resolve("kernels/stratus/lib/broken-startup.jar"));
+        Path addedLater = KernelSessionIT.buildExtensionJar(temp.resolve("later"), "BrokenLater", """
+                package demo.ext;
+
+                import dev.stratus.kernel.extension.Extension;
+                import dev.stratus.kernel.extension.KernelHost;
+
+                public final class BrokenLater implements Extension {
+                    @Override
+                    public void install(KernelHost kernel) {
+                        kernel.addStartupCode("import no.such.Other;");
+                    }
+                }
+                """);
 
         Jupyter.SessionResult session = Jupyter.session(jupyterPath).kernelLog(temp.resolve("kernel.log"))
                 .execute("1 + 1", Duration.ofSeconds(120))
                 .execute("List.of(1, 2).size()", Duration.ofSeconds(60))
+                .execute("%jars " + addedLater, Duration.ofSeconds(60))
+                .execute("List.of(1, 2, 3).size()", Duration.ofSeconds(60))
                 .run();
 
         assertEquals("IllegalStateException", ename(session.outputs(0)), session.outputs(0).toString());
@@ -54,5 +70,12 @@ class KernelStartupIT {
         assertFalse(message.contains("\n"), message);
         // The standard imports ran before the extension's code, and the kernel answers as usual.
         assertEquals("2", resultText(session.outputs(1)));
+
+        // An extension added later (%jars) whose startup code fails: the same error, in the cell that added it.
+        assertEquals("IllegalStateException", ename(session.outputs(2)), session.outputs(2).toString());
+        String later = evalue(session.outputs(2));
+        assertTrue(later.startsWith("The kernel's startup code 'import no.such.Other;'"), later);
+        assertTrue(later.contains("package no.such does not exist"), later);
+        assertEquals("3", resultText(session.outputs(3)));
     }
 }
