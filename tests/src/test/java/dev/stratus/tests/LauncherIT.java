@@ -58,6 +58,21 @@ class LauncherIT {
             assertTrue(names.contains("jupyter-jvm-basekernel-2.3.0.jar"), names.toString());
         }
 
+        // The kernel's JVM maps javac's classes and the kernel's own from the archive recorded at install, rather than
+        // loading them (a class path other than the recorded one would leave the kernel's out).
+        assertTrue(argv.contains("-XX:SharedArchiveFile=" + spec.resolve("classes.jsa")), argv.toString());
+        assertTrue(Files.isRegularFile(spec.resolve("classes.jsa")));
+        assertFalse(Files.exists(spec.resolve("classes.log")), "the log of the recording is kept only when it fails");
+        List<String> firstCells = new ArrayList<>(argv.subList(0, argv.size() - 2));
+        firstCells.add(1, "-Xlog:class+load=info");
+        firstCells.add("dev.stratus.kernel.ClassArchiveTraining");
+        Jupyter.ProcessResult run = Jupyter.exec(firstCells, Map.of(), temp, Duration.ofMinutes(2));
+        assertEquals(0, run.exitCode(), run.outputTail());
+        for (String mapped : List.of("com.sun.tools.javac.main.JavaCompiler", "dev.stratus.kernel.StratusKernel")) {
+            assertTrue(run.stdout().contains(mapped + " source: shared objects file"), mapped + " not mapped from the"
+                    + " archive:\n" + run.stdout().lines().filter(line -> line.contains(mapped + " ")).toList());
+        }
+
         Jupyter.ProcessResult listed = Jupyter.exec(List.of(Jupyter.JUPYTER.toString(), "kernelspec", "list", "--json"),
                 Map.of("JUPYTER_PATH", jupyterPath.toString()), temp, Duration.ofMinutes(1));
         JsonObject specs = com.google.gson.JsonParser.parseString(listed.stdout()).getAsJsonObject().getAsJsonObject("kernelspecs");
