@@ -57,7 +57,7 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
     private final JavaEvaluator java = new JavaEvaluator();
     private final MagicRegistry magics = new MagicRegistry();
     private final ExtensionLoader extensions = new ExtensionLoader();
-    private final Queue<String> pendingStartupCode = new ConcurrentLinkedQueue<>();
+    private final Queue<StartupCode> pendingStartupCode = new ConcurrentLinkedQueue<>();
     /**
      * The startup code (the standard imports, extensions' code) compiles while the kernel connects: javac's first
      * compilations take most of a second, which Jupyter would otherwise wait for before the kernel answers at all.
@@ -88,14 +88,16 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
      * fails is named, and the pieces after it wait for the next cell.
      */
     private void runPendingStartupCode() {
-        for (String code; (code = pendingStartupCode.poll()) != null; ) {
+        for (StartupCode startupCode; (startupCode = pendingStartupCode.poll()) != null; ) {
             try {
-                java.eval(code, 0, 0);
+                java.eval(startupCode.code(), 0, 0);
             } catch (Exception e) {
-                String firstLine = code.strip().lines().findFirst().orElse("");
-                throw new IllegalStateException("The kernel's startup code '" + firstLine + "' (added by an extension on"
-                        + " its class path) failed, and the kernel runs without it: " + e.getMessage() + ". Fix the"
-                        + " extension or take its jar off the kernel's class path", e);
+                String firstLine = startupCode.code().strip().lines().findFirst().orElse("");
+                String whose = startupCode.extension() == null
+                        ? "The kernel's startup code '" + firstLine + "' (added by an extension on its class path)"
+                        : "The startup code '" + firstLine + "' of extension " + startupCode.extension();
+                throw new IllegalStateException(whose + " failed, and the kernel runs without it: " + e.getMessage()
+                        + ". Fix the extension or take its jar off the kernel's class path", e);
             }
         }
     }
@@ -302,7 +304,11 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
 
     @Override
     public void addStartupCode(String javaCode) {
-        pendingStartupCode.add(javaCode);
+        pendingStartupCode.add(new StartupCode(javaCode, extensions.installing().orElse(null)));
+    }
+
+    /** A piece of startup code and the extension that added it (null when that is not known). */
+    private record StartupCode(String code, String extension) {
     }
 
     @Override

@@ -64,7 +64,8 @@ class KernelStartupIT {
 
         assertEquals("IllegalStateException", ename(session.outputs(0)), session.outputs(0).toString());
         String message = evalue(session.outputs(0));
-        assertTrue(message.startsWith("The kernel's startup code 'import no.such.Thing;'"), message);
+        assertTrue(message.startsWith("The startup code 'import no.such.Thing;' of extension demo.ext.BrokenStartup failed"),
+                message);
         assertTrue(message.contains("package no.such does not exist"), message);
         assertTrue(message.endsWith("take its jar off the kernel's class path"), message);
         assertFalse(message.contains("\n"), message);
@@ -74,7 +75,7 @@ class KernelStartupIT {
         // An extension added later (%jars) whose startup code fails: the same error, in the cell that added it.
         assertEquals("IllegalStateException", ename(session.outputs(2)), session.outputs(2).toString());
         String later = evalue(session.outputs(2));
-        assertTrue(later.startsWith("The kernel's startup code 'import no.such.Other;'"), later);
+        assertTrue(later.startsWith("The startup code 'import no.such.Other;' of extension demo.ext.BrokenLater failed"), later);
         assertTrue(later.contains("package no.such does not exist"), later);
         assertEquals("3", resultText(session.outputs(3)));
     }

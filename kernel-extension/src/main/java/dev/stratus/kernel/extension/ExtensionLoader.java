@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -12,6 +13,8 @@ import java.util.Set;
 public final class ExtensionLoader {
 
     private final Set<String> installed = new HashSet<>();
+    /** The extension whose {@code install} runs now: a host's methods called from it are that extension's. */
+    private String installing;
 
     /**
      * Installs the extensions visible through {@code loader} that are not installed yet; returns
@@ -33,14 +36,22 @@ public final class ExtensionLoader {
             }
             String name = extension.getClass().getName();
             if (installed.add(name)) {
+                installing = name;
                 try {
                     extension.install(host);
                     names.add(name);
                 } catch (Exception | LinkageError e) {
                     System.err.println("Stratus: extension " + name + " failed to install: " + e);
+                } finally {
+                    installing = null;
                 }
             }
         }
         return names;
+    }
+
+    /** The class name of the extension being installed, when called from its {@code install} (through the host). */
+    public synchronized Optional<String> installing() {
+        return Optional.ofNullable(installing);
     }
 }
