@@ -49,8 +49,7 @@ public final class Router extends AbstractHandler {
         }
         Map<String, List<String>> headers = headers(baseRequest);
         SignatureVerifier.Authorization authorization = authorizationOf(headers);
-        String service = authorization != null ? authorization.scope().service()
-                : request.getQueryString() != null && request.getQueryString().contains("X-Amz-Credential=") ? "s3" : null;
+        String service = serviceOf(authorization, request.getQueryString());
         if (service == null && headers.containsKey("x-amz-target")) {
             write(response, JsonRpc.error(new AwsException(403, "MissingAuthenticationToken",
                     "Request is missing Authentication Token: sign requests with the local credentials (./stratus local env)")));
@@ -81,6 +80,14 @@ public final class Router extends AbstractHandler {
             answer = handler.error(new AwsException(500, "InternalFailure", e.toString()), headers);
         }
         write(response, answer);
+    }
+
+    /** The signing name of the request's credential scope, from its Authorization header or presigned query; null if unsigned. */
+    private static String serviceOf(SignatureVerifier.Authorization authorization, String query) {
+        if (authorization != null) {
+            return authorization.scope().service();
+        }
+        return query != null && query.contains("X-Amz-Credential=") ? "s3" : null;
     }
 
     /**
