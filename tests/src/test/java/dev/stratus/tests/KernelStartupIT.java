@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,33 +28,9 @@ class KernelStartupIT {
     @Test
     void failingStartupCodeIsTheFirstCellsErrorAndTheKernelGoesOn() throws Exception {
         Path jupyterPath = Jupyter.installKernel(Jupyter.repoRoot(), temp.resolve("prefix"));
-        Path extension = KernelSessionIT.buildExtensionJar(temp.resolve("ext"), "BrokenStartup", """
-                package demo.ext;
-
-                import dev.stratus.kernel.extension.Extension;
-                import dev.stratus.kernel.extension.KernelHost;
-
-                public final class BrokenStartup implements Extension {
-                    @Override
-                    public void install(KernelHost kernel) {
-                        kernel.addStartupCode("import no.such.Thing;");
-                    }
-                }
-                """);
-        Files.copy(extension, jupyterPath.resolve("kernels/stratus/lib/broken-startup.jar"));
-        Path addedLater = KernelSessionIT.buildExtensionJar(temp.resolve("later"), "BrokenLater", """
-                package demo.ext;
-
-                import dev.stratus.kernel.extension.Extension;
-                import dev.stratus.kernel.extension.KernelHost;
-
-                public final class BrokenLater implements Extension {
-                    @Override
-                    public void install(KernelHost kernel) {
-                        kernel.addStartupCode("import no.such.Other;");
-                    }
-                }
-                """);
+        Files.copy(brokenExtension("BrokenStartup", "no.such.Thing"),
+                jupyterPath.resolve("kernels/stratus/lib/broken-startup.jar"));
+        Path addedLater = brokenExtension("BrokenLater", "no.such.Other");
 
         Jupyter.SessionResult session = Jupyter.session(jupyterPath).kernelLog(temp.resolve("kernel.log"))
                 .execute("1 + 1", Duration.ofSeconds(120))
@@ -78,5 +55,22 @@ class KernelStartupIT {
         assertTrue(later.startsWith("The startup code 'import no.such.Other;' of extension demo.ext.BrokenLater failed"), later);
         assertTrue(later.contains("package no.such does not exist"), later);
         assertEquals("3", resultText(session.outputs(3)));
+    }
+
+    /** The jar of extension {@code demo.ext.<name>}, whose startup code imports a class that does not exist. */
+    private Path brokenExtension(String name, String missingClass) throws IOException {
+        return KernelSessionIT.buildExtensionJar(temp.resolve(name), name, """
+                package demo.ext;
+
+                import dev.stratus.kernel.extension.Extension;
+                import dev.stratus.kernel.extension.KernelHost;
+
+                public final class %s implements Extension {
+                    @Override
+                    public void install(KernelHost kernel) {
+                        kernel.addStartupCode("import %s;");
+                    }
+                }
+                """.formatted(name, missingClass));
     }
 }

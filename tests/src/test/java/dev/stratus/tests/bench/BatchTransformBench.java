@@ -18,8 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import dev.stratus.algorithms.serving.InferenceRequest;
-import dev.stratus.cloud.endpoints.ModelArchive;
 import dev.stratus.algorithms.xgboost.XGBoostInference;
+import dev.stratus.cloud.endpoints.ModelArchive;
 import dev.stratus.tests.XGBoostModels;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
