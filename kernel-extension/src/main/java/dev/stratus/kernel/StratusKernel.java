@@ -130,10 +130,10 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
         keepLogsOutOfCells();
         KernelConnectionProperties connectionProperties = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
         JupyterConnection connection = new JupyterConnection(connectionProperties);
-        ShellPolling.shorten(connection);
         StratusKernel kernel = new StratusKernel();
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
+        ShellWaiting.install(connection);
         connection.waitUntilClose();
     }
 

@@ -1,0 +1,86 @@
+package dev.stratus.kernel;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.github.spencerpark.jupyter.channels.JupyterConnection;
+import io.github.spencerpark.jupyter.channels.Loop;
+import io.github.spencerpark.jupyter.channels.ShellChannel;
+import org.zeromq.ZMQ;
+
+/**
+ * basekernel 2.3.0 polls its shell and control sockets without blocking and sleeps between two polls: with its 50 ms
+ * a request waits 25 ms on average, and with a pause short enough not to be felt an idle kernel keeps waking up (2 ms
+ * cost 5% of a core). It has no setting for either, so the kernel makes each channel's loop wait on its socket
+ * instead: a request is read the moment it arrives, and an idle kernel sleeps.
+ */
+final class ShellWaiting {
+
+    /** How long a loop waits for a request before it looks again whether its channel was closed. */
+    static final long WAIT_MS = 200;
+
+    private static final Logger LOG = Logger.getLogger(ShellWaiting.class.getName());
+
+    private ShellWaiting() {
+    }
+
+    /** After {@code connection.connect()}; a failure only leaves basekernel's polling in place. */
+    static void install(JupyterConnection connection) {
+        try {
+            for (String name : new String[] {"shell", "control"}) {
+                ShellChannel channel = (ShellChannel) field(JupyterConnection.class, name).get(connection);
+                Loop loop = (Loop) field(ShellChannel.class, "ioloop").get(channel);
+                // Swapped on the loop's own thread, between two of its polls: no race with the body it replaces.
+                loop.doNext(() -> waitOnSocket(loop, channel));
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warning("cannot make the shell loops wait for requests, they keep polling: " + e);
+        }
+    }
+
+    private static void waitOnSocket(Loop loop, ShellChannel channel) {
+        try {
+            Field body = field(Loop.class, "loopBody");
+            LongSupplier pollOnce = (LongSupplier) body.get(loop);
+            Selector selector = Selector.open();
+            channel.getFD().register(selector, SelectionKey.OP_READ);
+            body.set(loop, (LongSupplier) () -> {
+                try {
+                    if ((channel.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+                        pollOnce.getAsLong(); // reads and handles one request
+                    } else {
+                        // Waits on the socket's signal only, not on the socket: ZeroMQ sockets are not thread-safe,
+                        // and at shutdown another thread closes this one (a close racing a poll hangs the context).
+                        selector.select(WAIT_MS);
+                        selector.selectedKeys().clear();
+                    }
+                    return 0; // no pause: the loop checks whether it should stop, then comes back here
+                } catch (IOException | RuntimeException e) {
+                    // The channel was closed under the wait (the kernel shuts down): a negative pause ends the loop.
+                    LOG.log(Level.FINE, "shell loop ends", e);
+                    return -1;
+                }
+            });
+            loop.onClose(() -> {
+                try {
+                    selector.close();
+                } catch (IOException e) {
+                    LOG.log(Level.FINE, "cannot close the shell loop's selector", e);
+                }
+            });
+        } catch (ReflectiveOperationException | IOException | RuntimeException e) {
+            LOG.warning("cannot make the shell loop " + loop.getName() + " wait for requests, it keeps polling: " + e);
+        }
+    }
+
+    private static Field field(Class<?> owner, String name) throws NoSuchFieldException {
+        Field field = owner.getDeclaredField(name);
+        field.setAccessible(true);
+        return field;
+    }
+}
