@@ -23,6 +23,7 @@
 # Options: --kernel NAME (default stratus), --jupyter-path DIR (default: the
 # JUPYTER_PATH in the environment / Jupyter's usual places), --starts N
 # (default 3), --cells N (20), --warmup N (3), --cell CODE, --magic CODE,
+# --idle SECONDS (10: the kernel process's CPU while left alone, after 5 s),
 # --json FILE (raw results). Kernel output goes to
 # ${TMPDIR:-/tmp}/kernel-roundtrip-NAME-I.log.
 set -euo pipefail

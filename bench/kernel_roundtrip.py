@@ -6,11 +6,15 @@ Each kernel start is one run of tests/src/test/resources/jupyter/kernel_session.
     1 cell  `1 + 1`                -> start-to-first-result
     W cells `1 + 1`  (warm-up, not counted), N cells `1 + 1`   -> trivial cell
     W cells magic    (warm-up, not counted), N cells magic     -> trivial magic
+    nothing for 5 + S seconds                                   -> idle CPU
 Times, all taken in the client:
     startup        start_kernel() -> kernel answered kernel_info (shell and iopub)
     first result   start_kernel() -> first `1 + 1` execute_reply and idle received
     cell / magic   execute_request sent -> execute_reply and idle received (every
                    output collected); "reply only" stops at the execute_reply.
+The idle CPU is the kernel process's CPU time over the last S of those seconds (from
+/proc; the first 5 let the JIT finish), in percent of one core: what a notebook left
+open costs.
 """
 
 import argparse
@@ -22,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 
+IDLE_SETTLE_SECONDS = 5.0
 HERE = os.path.dirname(os.path.abspath(__file__))
 SESSION = os.path.join(HERE, "..", "tests", "src", "test", "resources", "jupyter", "kernel_session.py")
 
@@ -38,6 +43,8 @@ def one_start(args, index):
     for label, code in (("cell", args.cell), ("magic", args.magic)):
         steps += [{"op": "execute", "code": code, "bench": "warmup"} for _ in range(args.warmup)]
         steps += [{"op": "execute", "code": code, "bench": label} for _ in range(args.cells)]
+    if args.idle > 0:
+        steps.append({"op": "idle", "seconds": args.idle, "settle": IDLE_SETTLE_SECONDS, "bench": "idle"})
     env = dict(os.environ)
     if args.jupyter_path:
         env["JUPYTER_PATH"] = args.jupyter_path
@@ -52,7 +59,7 @@ def one_start(args, index):
         proc = subprocess.run(
             ["/usr/bin/python3", SESSION, "--kernel", args.kernel, "--kernel-log", log, steps_file],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            timeout=args.startup_timeout + 60 * len(steps) + 60)
+            timeout=args.startup_timeout + 60 * len(steps) + IDLE_SETTLE_SECONDS + args.idle + 60)
     finally:
         os.unlink(steps_file)
     try:
@@ -76,6 +83,8 @@ def main(argv):
     parser.add_argument("--warmup", type=int, default=3, help="warm-up cells of each kind per start (default 3)")
     parser.add_argument("--cell", default="1 + 1", help="the trivial cell (default '1 + 1')")
     parser.add_argument("--magic", default="%env HOME", help="the trivial magic (default '%%env HOME')")
+    parser.add_argument("--idle", type=float, default=10.0,
+                        help="seconds left idle after the cells, for the idle CPU (default 10; 0: skip)")
     parser.add_argument("--startup-timeout", type=float, default=120.0)
     parser.add_argument("--json", help="also write every raw result document to this file")
     args = parser.parse_args(argv)
@@ -97,6 +106,12 @@ def main(argv):
                      [r["roundtrip_ms"] for r in measured if r.get("roundtrip_ms") is not None], failed))
         rows.append(("%s `%s` reply only" % (label, code),
                      [r["elapsed_ms"] for r in measured if r.get("elapsed_ms") is not None], failed))
+
+    idle = [r for d in docs for r in d["results"] if r["bench"] == "idle"]
+    if idle:
+        rows.append(("idle CPU, %% of a core (%.0f s)" % args.idle,
+                     [r["cpu_percent"] for r in idle if r.get("cpu_percent") is not None],
+                     sum(1 for r in idle if r.get("status") != "ok")))
 
     print("kernel: %s   starts: %d   cells per kind per start: %d (after %d warm-up)"
           % (args.kernel, args.starts, args.cells, args.warmup))

@@ -15,6 +15,8 @@ steps.json is a JSON list; each step is one of
     {"op": "is_complete", "code": "for (;;) {"}
     {"op": "kernel_info"}
     {"op": "restart", "now": false}
+    {"op": "idle", "seconds": 10, "settle": 5}   # leave the kernel alone (settle s unmeasured,
+                                                 # then seconds s), report its process's CPU time
 Every step takes an optional "timeout" in seconds (default 60): the hard limit for
 getting its answer.  "execute" also takes "silent", "store_history" and
 "stop_on_error" (default false, as nbconvert --allow-errors sends it).
@@ -35,13 +37,15 @@ An execute result is
      "since_kernel_start_ms": start_kernel() (or the latest restart step's
                               restart_kernel()) -> that same moment}
 complete / inspect / is_complete / kernel_info results are the reply content plus
-"op" and "elapsed_ms".  A step that got no answer carries "harness_error" (and
+"op" and "elapsed_ms".  An idle result has "seconds", "cpu_seconds" and "cpu_percent"
+(of one core; from /proc, so Linux only).  A step that got no answer carries "harness_error" (and
 "status": "timeout" or "skipped"); "ok" is false when any step does, or when the
 kernel never started.  Exit code: 0 when ok, 1 otherwise, 2 for bad usage.
 """
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -74,6 +78,13 @@ def now():
 
 def ms(seconds):
     return round(seconds * 1000.0, 3)
+
+
+def process_cpu_seconds(pid):
+    """User + system CPU time of a process so far, from /proc/PID/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def to_output(msg):
@@ -254,6 +265,7 @@ class Session:
             "is_complete": lambda s: self.request(s, self.kc.is_complete, s["code"]),
             "kernel_info": lambda s: self.request(s, self.kc.kernel_info),
             "restart": self.restart,
+            "idle": self.idle,
         }.get(op)
         if handler is None:
             return {"op": op, "status": "skipped", "harness_error": "unknown op %r" % (op,)}
@@ -331,6 +343,18 @@ class Session:
             self._pump(Pending(pending.msg_id, pending.sent_at), now() + 10.0)
         except Exception:
             pass
+
+    def idle(self, step):
+        """Send nothing for a while: what the kernel's process burns meanwhile is its idle cost
+        (a kernel that polls for requests shows here)."""
+        seconds = float(step.get("seconds", 10))
+        pid = self.km.provisioner.process.pid
+        time.sleep(float(step.get("settle", 0)))  # e.g. for the JIT to finish the last cells' compilations
+        before = process_cpu_seconds(pid)
+        time.sleep(seconds)
+        used = process_cpu_seconds(pid) - before
+        return {"op": "idle", "status": "ok", "seconds": seconds, "cpu_seconds": used,
+                "cpu_percent": 100.0 * used / seconds}
 
     def request(self, step, send, *args):
         timeout = float(step.get("timeout", DEFAULT_TIMEOUT))
