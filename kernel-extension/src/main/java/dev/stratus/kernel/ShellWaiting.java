@@ -22,7 +22,7 @@ import org.zeromq.ZMQ;
 final class ShellWaiting {
 
     /** How long a loop waits for a request before it looks again whether its channel was closed. */
-    static final long WAIT_MS = 200;
+    private static final long WAIT_MS = 200;
 
     private static final Logger LOG = Logger.getLogger(ShellWaiting.class.getName());
 
@@ -36,14 +36,14 @@ final class ShellWaiting {
                 ShellChannel channel = (ShellChannel) field(JupyterConnection.class, name).get(connection);
                 Loop loop = (Loop) field(ShellChannel.class, "ioloop").get(channel);
                 // Swapped on the loop's own thread, between two of its polls: no race with the body it replaces.
-                loop.doNext(() -> waitOnSocket(loop, channel));
+                loop.doNext(() -> waitForRequests(loop, channel));
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warning("cannot make the shell loops wait for requests, they keep polling: " + e);
         }
     }
 
-    private static void waitOnSocket(Loop loop, ShellChannel channel) {
+    private static void waitForRequests(Loop loop, ShellChannel channel) {
         try {
             Field body = field(Loop.class, "loopBody");
             LongSupplier pollOnce = (LongSupplier) body.get(loop);
