@@ -31,6 +31,8 @@ An execute result is
     {"op", "status": "ok"|"error"|"aborted"|"timeout"|..., "execution_count",
      "outputs": [nbformat-like outputs, plus {"output_type": "clear_output", "wait"}],
      "reply": execute_reply content,
+     "dates": {"status": busy, "execute_input", "execute_reply": the kernel's header dates as
+               jupyter_client read them: ISO 8601, or "not a date: <as sent>"},
      "elapsed_ms": request sent -> execute_reply received,
      "roundtrip_ms": request sent -> reply AND the request's idle status received
                      (so every output has been collected),
@@ -44,6 +46,7 @@ kernel never started.  Exit code: 0 when ok, 1 otherwise, 2 for bad usage.
 """
 
 import argparse
+import datetime
 import json
 import os
 import signal
@@ -108,6 +111,12 @@ def to_output(msg):
     return None
 
 
+def header_date(msg):
+    """jupyter_client turns a header's ISO 8601 date into a datetime and leaves anything else a string."""
+    date = msg["header"].get("date")
+    return date.isoformat() if isinstance(date, datetime.datetime) else "not a date: %s" % (date,)
+
+
 class Pending:
     """What has arrived so far for one request."""
 
@@ -119,6 +128,7 @@ class Pending:
         self.idle_at = None
         self.iopub_seen = False
         self.outputs = []
+        self.dates = {}
 
     def done(self, need_idle):
         return self.reply is not None and (self.idle_at is not None or not need_idle)
@@ -229,6 +239,8 @@ class Session:
             if msg["parent_header"].get("msg_id") != pending.msg_id:
                 continue
             pending.iopub_seen = True
+            if msg["msg_type"] in ("status", "execute_input"):
+                pending.dates.setdefault(msg["msg_type"], header_date(msg))
             if msg["msg_type"] == "status":
                 if msg["content"].get("execution_state") == "idle":
                     pending.idle_at = now()
@@ -243,6 +255,7 @@ class Session:
             if msg["parent_header"].get("msg_id") == pending.msg_id and pending.reply is None:
                 pending.reply = msg
                 pending.reply_at = now()
+                pending.dates[msg["msg_type"]] = header_date(msg)
 
     def _exit_code(self):
         try:
@@ -289,6 +302,7 @@ class Session:
             "outputs": pending.outputs,
             "reply": pending.reply["content"] if pending.reply else None,
             "elapsed_ms": ms(pending.reply_at - pending.sent_at) if pending.reply else None,
+            "dates": pending.dates,
         }
         if pending.done(need_idle=True):
             finished = max(pending.reply_at, pending.idle_at)

@@ -128,6 +128,7 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
             System.exit(2);
         }
         keepLogsOutOfCells();
+        MessageDates.install();
         KernelConnectionProperties connectionProperties = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
         JupyterConnection connection = new JupyterConnection(connectionProperties);
         StratusKernel kernel = new StratusKernel();

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarEntry;
@@ -89,6 +90,7 @@ class KernelSessionIT {
         step(steps, "maven", "List<String> jars = %maven org.apache.commons:commons-lang3:3.14.0\norg.apache.commons.lang3.StringUtils.capitalize(\"maven\")");
         step(steps, "maven bad", "%maven not-a-coordinate");
         step(steps, "nested magic refused", "Object timed = %time 1 + 1");
+        step(steps, "message dates", "Thread.sleep(1200);\n1");
         Files.writeString(temp.resolve("notes.txt"), "not java");
         for (String[] bad : BAD_INPUTS) {
             step(steps, bad[0], bad[1].replace("$TEMP", temp.toString()));
@@ -156,6 +158,22 @@ class KernelSessionIT {
         assertEquals("to stdout\nlater\n", stdout(out));
         assertEquals("to stderr\n", stderr(out));
         assertTrue(outputsOfType(out, "stream").size() >= 3, "streamed while running: " + out);
+    }
+
+    @Test
+    void messagesAreDatedSoThatJupyterClientReadsWhenACellRan() {
+        JsonObject dates = result("message dates").getAsJsonObject("dates");
+        OffsetDateTime busy = date(dates, "status");
+        OffsetDateTime input = date(dates, "execute_input");
+        OffsetDateTime reply = date(dates, "execute_reply");
+        assertFalse(input.isBefore(busy), dates.toString());
+        assertTrue(Duration.between(input, reply).toMillis() >= 1_100, "the cell slept 1.2 s: " + dates);
+        assertTrue(Duration.between(reply, OffsetDateTime.now()).abs().toMinutes() < 10, "dated now: " + dates);
+    }
+
+    private static OffsetDateTime date(JsonObject dates, String message) {
+        assertTrue(dates.has(message), "no " + message + " among " + dates);
+        return OffsetDateTime.parse(dates.get(message).getAsString());
     }
 
     @Test

@@ -1,0 +1,81 @@
+package dev.stratus.kernel;
+
+import java.lang.reflect.Field;
+import java.text.DateFormat;
+import java.text.FieldPosition;
+import java.text.NumberFormat;
+import java.text.ParsePosition;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Calendar;
+import java.util.Date;
+import java.util.Locale;
+import java.util.TimeZone;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+import io.github.spencerpark.jupyter.messages.KernelTimestamp;
+
+/**
+ * basekernel 2.3.0 dates its messages to the minute ("2026-11-30T12:30+0000"), which jupyter_client does not read as a
+ * date at all (it wants seconds), so front ends cannot tell when a cell started or how long it ran. The messaging spec
+ * asks for ISO 8601: the kernel dates its messages to the millisecond in UTC, "2026-11-30T12:30:01.123Z".
+ */
+final class MessageDates {
+
+    private static final Logger LOG = Logger.getLogger(MessageDates.class.getName());
+
+    private MessageDates() {
+    }
+
+    /**
+     * Before the first message: basekernel keeps one date format per thread, made by the supplier this replaces, so a
+     * thread that has dated a message keeps the old one. A failure leaves basekernel's dates in place.
+     */
+    static void install() {
+        try {
+            Field formats = KernelTimestamp.class.getDeclaredField("DATE_FORMAT");
+            formats.setAccessible(true);
+            ThreadLocal<?> perThread = (ThreadLocal<?>) formats.get(null);
+            // ThreadLocal.withInitial's supplier (java.lang is open to the kernel: Spark's flags in its kernelspec).
+            Field supplier = perThread.getClass().getDeclaredField("supplier");
+            supplier.setAccessible(true);
+            supplier.set(perThread, (Supplier<DateFormat>) Iso8601::new);
+            perThread.remove();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warning("messages keep basekernel's dates to the minute, which jupyter_client does not read: " + e);
+        }
+    }
+
+    /** Writes UTC to the millisecond; reads what clients send (jupyter_client: "2026-11-30T12:30:01.123456Z"). */
+    static final class Iso8601 extends DateFormat {
+
+        private static final DateTimeFormatter WRITTEN =
+                DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+        Iso8601() {
+            // DateFormat's own equals, hashCode and clone use these.
+            calendar = Calendar.getInstance(TimeZone.getTimeZone(ZoneOffset.UTC), Locale.ROOT);
+            numberFormat = NumberFormat.getIntegerInstance(Locale.ROOT);
+        }
+
+        @Override
+        public StringBuffer format(Date date, StringBuffer toAppendTo, FieldPosition fieldPosition) {
+            return toAppendTo.append(WRITTEN.format(date.toInstant()));
+        }
+
+        @Override
+        public Date parse(String source, ParsePosition position) {
+            try {
+                Date date = Date.from(OffsetDateTime.parse(source.substring(position.getIndex())).toInstant());
+                position.setIndex(source.length());
+                return date;
+            } catch (DateTimeParseException notIso) {
+                position.setErrorIndex(position.getIndex() + notIso.getErrorIndex());
+                return null;
+            }
+        }
+    }
+}
