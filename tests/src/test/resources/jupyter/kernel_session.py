@@ -31,8 +31,8 @@ An execute result is
     {"op", "status": "ok"|"error"|"aborted"|"timeout"|..., "execution_count",
      "outputs": [nbformat-like outputs, plus {"output_type": "clear_output", "wait"}],
      "reply": execute_reply content,
-     "dates": {"status": busy, "execute_input", "execute_reply": the kernel's header dates as
-               jupyter_client read them: ISO 8601, or "not a date: <as sent>"},
+     "dates": {"status.busy", "execute_input", "execute_reply", "status.idle": the kernel's
+               header dates as jupyter_client read them: ISO 8601, or "not a date: <as sent>"},
      "elapsed_ms": request sent -> execute_reply received,
      "roundtrip_ms": request sent -> reply AND the request's idle status received
                      (so every output has been collected),
@@ -239,8 +239,10 @@ class Session:
             if msg["parent_header"].get("msg_id") != pending.msg_id:
                 continue
             pending.iopub_seen = True
-            if msg["msg_type"] in ("status", "execute_input"):
-                pending.dates.setdefault(msg["msg_type"], header_date(msg))
+            if msg["msg_type"] == "status":
+                pending.dates["status." + msg["content"].get("execution_state", "")] = header_date(msg)
+            elif msg["msg_type"] == "execute_input":
+                pending.dates["execute_input"] = header_date(msg)
             if msg["msg_type"] == "status":
                 if msg["content"].get("execution_state") == "idle":
                     pending.idle_at = now()

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -28,8 +29,21 @@ class MessageDatesTest {
         String written = onNewThread(() -> KernelTimestamp.now().getDateString());
         assertTrue(written.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), written);
         Instant dated = Instant.parse(written);
-        assertTrue(!dated.isBefore(before.minusMillis(1)) && Duration.between(dated, Instant.now()).toSeconds() < 10,
+        assertTrue(!dated.isBefore(before.truncatedTo(ChronoUnit.MILLIS)) && Duration.between(dated, Instant.now()).toSeconds() < 10,
                 written + " is not now (" + before + ")");
+    }
+
+    @Test
+    void aMessageIsDatedWhenItIsWrittenOutToBeSent() {
+        String written = onNewThread(() -> {
+            KernelTimestamp made = KernelTimestamp.now(); // as basekernel makes a request's idle status at its start
+            Instant sent = Instant.now().plusMillis(100);
+            while (Instant.now().isBefore(sent)) {
+                Thread.onSpinWait();
+            }
+            return made.getDateString();
+        });
+        assertTrue(Duration.between(Instant.parse(written), Instant.now()).toMillis() < 100, written + " is when it was made");
     }
 
     @Test

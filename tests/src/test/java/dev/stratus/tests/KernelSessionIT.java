@@ -163,11 +163,13 @@ class KernelSessionIT {
     @Test
     void messagesAreDatedSoThatJupyterClientReadsWhenACellRan() {
         JsonObject dates = result("message dates").getAsJsonObject("dates");
-        OffsetDateTime busy = date(dates, "status");
+        OffsetDateTime busy = date(dates, "status.busy");
         OffsetDateTime input = date(dates, "execute_input");
         OffsetDateTime reply = date(dates, "execute_reply");
+        OffsetDateTime idle = date(dates, "status.idle");
         assertFalse(input.isBefore(busy), dates.toString());
         assertTrue(Duration.between(input, reply).toMillis() >= 1_100, "the cell slept 1.2 s: " + dates);
+        assertFalse(idle.isBefore(reply), "idle once the cell is done: " + dates);
         assertTrue(Duration.between(reply, OffsetDateTime.now()).abs().toMinutes() < 10, "dated now: " + dates);
     }
 
