@@ -37,6 +37,8 @@ import io.github.spencerpark.jupyter.kernel.LanguageInfo;
 import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import io.github.spencerpark.jupyter.kernel.display.Renderer;
+import io.github.spencerpark.jupyter.messages.request.HistoryRequest;
+import io.github.spencerpark.jupyter.messages.request.KernelInfoRequest;
 import jdk.jshell.SourceCodeAnalysis.Completeness;
 
 /**
@@ -57,6 +59,7 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
     private final JavaEvaluator java = new JavaEvaluator();
     private final MagicRegistry magics = new MagicRegistry();
     private final ExtensionLoader extensions = new ExtensionLoader();
+    private final CellHistory history = new CellHistory();
     private final Queue<StartupCode> pendingStartupCode = new ConcurrentLinkedQueue<>();
     /**
      * The startup code (the standard imports, extensions' code) compiles while the kernel connects: javac's first
@@ -138,6 +141,18 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
         connection.waitUntilClose();
     }
 
+    /** basekernel's handlers, except for the two requests whose replies it writes in a shape clients do not read. */
+    @Override
+    public void becomeHandlerForConnection(JupyterConnection connection) {
+        super.becomeHandlerForConnection(connection);
+        connection.setHandler(KernelInfoRequest.MESSAGE_TYPE, (env, request) -> {
+            env.setBusyDeferIdle();
+            env.reply(new KernelInfo(KERNEL_META.get("project"), KERNEL_META.get("version"), getLanguageInfo(), getBanner(),
+                    getHelpLinks()));
+        });
+        connection.setHandler(HistoryRequest.MESSAGE_TYPE, history::answer);
+    }
+
     /**
      * basekernel logs INFO through java.util.logging, and a console handler created while a cell
      * runs would write into that cell. Bind one handler to the process's real stderr now.
@@ -170,6 +185,7 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
 
     @Override
     public DisplayData eval(String cell) throws Exception {
+        history.add(executionCount.get() - 1, cell);
         awaitStartup();
         java.runner().startCell();
         Object result = runCell(cell, 0);
