@@ -219,7 +219,7 @@ public final class Jupyter {
                     log = Files.createTempFile("kernel-" + kernelName + "-", ".log");
                     log.toFile().deleteOnExit();
                 }
-                List<String> command = List.of(PYTHON.toString(), kernelSessionScript().toString(),
+                List<String> command = List.of(PYTHON.toString(), script("kernel_session.py").toString(),
                         "--kernel", kernelName,
                         "--kernel-log", log.toString(),
                         "--startup-timeout", Double.toString(seconds(startupTimeout)),
@@ -344,11 +344,11 @@ public final class Jupyter {
         }
     }
 
-    /** Where kernel_session.py is: on disk in target/test-classes, else extracted from the jar. */
-    static synchronized Path kernelSessionScript() throws IOException {
-        URL url = Jupyter.class.getResource("/jupyter/kernel_session.py");
+    /** Where a script of resources/jupyter/ is: on disk in target/test-classes, else extracted from the jar. */
+    static synchronized Path script(String fileName) throws IOException {
+        URL url = Jupyter.class.getResource("/jupyter/" + fileName);
         if (url == null) {
-            throw new JupyterException("jupyter/kernel_session.py is not on the test classpath");
+            throw new JupyterException("jupyter/" + fileName + " is not on the test classpath");
         }
         if ("file".equals(url.getProtocol())) {
             try {
@@ -357,7 +357,7 @@ public final class Jupyter {
                 throw new IOException(e);
             }
         }
-        Path copy = Files.createTempFile("kernel_session-", ".py");
+        Path copy = Files.createTempFile(fileName.replace(".py", "-"), ".py");
         copy.toFile().deleteOnExit();
         try (InputStream in = url.openStream()) {
             Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
