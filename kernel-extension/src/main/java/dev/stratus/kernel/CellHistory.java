@@ -100,6 +100,8 @@ final class CellHistory {
      */
     private static final class Reply implements ContentType<Reply> {
 
+        /** Written by Gson, which reads fields. */
+        @SuppressWarnings("unused")
         private final String status = "ok";
         private final List<Object[]> history;
 

@@ -55,7 +55,7 @@ final class MessageDates {
      * Writes the moment it is asked, which is when basekernel writes a message out to send it, rather than the moment
      * the message was made; reads what clients send (jupyter_client: "2026-11-30T12:30:01.123456Z").
      */
-    static final class WhenSent extends DateFormat {
+    private static final class WhenSent extends DateFormat {
 
         private static final DateTimeFormatter WRITTEN =
                 DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);

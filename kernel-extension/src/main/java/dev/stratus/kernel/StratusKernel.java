@@ -185,7 +185,7 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
 
     @Override
     public DisplayData eval(String cell) throws Exception {
-        history.add(executionCount.get() - 1, cell);
+        history.add(cellNumber(), cell);
         awaitStartup();
         java.runner().startCell();
         Object result = runCell(cell, 0);
@@ -195,9 +195,14 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
         return getRenderer().render(result);
     }
 
+    /** The running cell's execution count: basekernel counts it up before it calls {@link #eval}. */
+    private int cellNumber() {
+        return executionCount.get() - 1;
+    }
+
     /** Runs a cell's parts in order; the last part's value is the cell's. Also serves %time and %load. */
     private Object runCell(String cell, int firstLine) throws Exception {
-        int cellNumber = executionCount.get() - 1;
+        int cellNumber = cellNumber();
         Object result = JavaEvaluator.NO_VALUE;
         for (CellParser.Part part : CellParser.parse(cell)) {
             if (part instanceof CellParser.JavaCode code) {
