@@ -10,10 +10,12 @@ PATH does not):
 steps.json is a JSON list; each step is one of
     {"op": "execute", "code": "1 + 1", "timeout": 60}
     {"op": "execute_interrupt", "code": "...", "after_seconds": 1.5, "timeout": 60}
+    {"op": "execute_all", "cells": ["...", "..."], "stop_on_error": true, "timeout": 60}
     {"op": "complete", "code": "Str", "cursor_pos": 3}
     {"op": "inspect", "code": "String", "cursor_pos": 3, "detail_level": 0}
     {"op": "is_complete", "code": "for (;;) {"}
     {"op": "kernel_info"}
+    {"op": "history_tail", "n": 10}
     {"op": "restart", "now": false}
     {"op": "idle", "seconds": 10, "settle": 5}   # leave the kernel alone (settle s unmeasured,
                                                  # then seconds s), report its process's CPU time
@@ -38,7 +40,8 @@ An execute result is
                      (so every output has been collected),
      "since_kernel_start_ms": start_kernel() (or the latest restart step's
                               restart_kernel()) -> that same moment}
-complete / inspect / is_complete / kernel_info results are the reply content plus
+An execute_all result has "cells": an execute result per cell, in the order sent.
+complete / inspect / is_complete / kernel_info / history_tail results are the reply content plus
 "op" and "elapsed_ms".  An idle result has "seconds", "cpu_seconds" and "cpu_percent"
 (of one core; from /proc, so Linux only).  A step that got no answer carries "harness_error" (and
 "status": "timeout" or "skipped"); "ok" is false when any step does, or when the
@@ -214,11 +217,12 @@ class Session:
         return self.kc.session.deserialize(frames)
 
     def _pump(self, pending, until, need_idle=True):
-        """Read shell and iopub into `pending` until it is done (True) or `until`
-        passes (False).  Messages for other requests (a timed-out earlier cell,
-        the idle of a previous complete_request, ...) are dropped.
+        """Read shell and iopub into `pending` (one Pending, or a list of them) until it is
+        done (True) or `until` passes (False).  Messages for other requests (a timed-out
+        earlier cell, the idle of a previous complete_request, ...) are dropped.
         Raises KernelDied when the kernel process exits meanwhile."""
-        while not pending.done(need_idle):
+        pendings = {p.msg_id: p for p in (pending if isinstance(pending, list) else [pending])}
+        while not all(p.done(need_idle) for p in pendings.values()):
             left = until - now()
             if left <= 0:
                 return False
@@ -228,15 +232,16 @@ class Session:
                     raise KernelDied("kernel process exited (code %s)" % self._exit_code())
                 continue
             if self.iopub in ready:
-                self._drain_iopub(pending)
+                self._drain_iopub(pendings)
             if self.shell in ready:
-                self._drain_shell(pending)
+                self._drain_shell(pendings)
         return True
 
-    def _drain_iopub(self, pending):
+    def _drain_iopub(self, pendings):
         while self.iopub.poll(0):
             msg = self._recv(self.iopub)
-            if msg["parent_header"].get("msg_id") != pending.msg_id:
+            pending = pendings.get(msg["parent_header"].get("msg_id"))
+            if pending is None:
                 continue
             pending.iopub_seen = True
             if msg["msg_type"] == "status":
@@ -251,10 +256,11 @@ class Session:
             if out is not None:
                 pending.outputs.append(out)
 
-    def _drain_shell(self, pending):
+    def _drain_shell(self, pendings):
         while self.shell.poll(0):
             msg = self._recv(self.shell)
-            if msg["parent_header"].get("msg_id") == pending.msg_id and pending.reply is None:
+            pending = pendings.get(msg["parent_header"].get("msg_id"))
+            if pending is not None and pending.reply is None:
                 pending.reply = msg
                 pending.reply_at = now()
                 pending.dates[msg["msg_type"]] = header_date(msg)
@@ -272,6 +278,7 @@ class Session:
         handler = {
             "execute": self.execute,
             "execute_interrupt": self.execute_interrupt,
+            "execute_all": self.execute_all,
             "complete": lambda s: self.request(s, self.kc.complete, s["code"],
                                                s.get("cursor_pos", len(s["code"]))),
             "inspect": lambda s: self.request(s, self.kc.inspect, s["code"],
@@ -279,6 +286,8 @@ class Session:
                                               int(s.get("detail_level", 0))),
             "is_complete": lambda s: self.request(s, self.kc.is_complete, s["code"]),
             "kernel_info": lambda s: self.request(s, self.kc.kernel_info),
+            "history_tail": lambda s: self.request(s, lambda: self.kc.history(
+                raw=True, output=False, hist_access_type="tail", n=int(s["n"]))),
             "restart": self.restart,
             "idle": self.idle,
         }.get(op)
@@ -332,6 +341,17 @@ class Session:
         if not self._pump(pending, pending.sent_at + timeout):
             self._recover(pending)
         return self._execute_result("execute", pending, timeout)
+
+    def execute_all(self, step):
+        """Send every cell at once, as a front end's Run All does, then collect them all."""
+        timeout = float(step.get("timeout", DEFAULT_TIMEOUT))
+        pendings = [self._send_execute(dict(step, code=code)) for code in step["cells"]]
+        if not self._pump(pendings, pendings[0].sent_at + timeout):
+            self._recover(pendings[-1])
+        results = [self._execute_result("execute", pending, timeout) for pending in pendings]
+        timed_out = [r for r in results if r["status"] == "timeout"]
+        return {"op": "execute_all", "status": "timeout" if timed_out else "ok", "cells": results,
+                **({"harness_error": timed_out[0]["harness_error"]} if timed_out else {})}
 
     def execute_interrupt(self, step):
         timeout = float(step.get("timeout", DEFAULT_TIMEOUT))

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -33,7 +34,7 @@ final class ShellWaiting {
     static void install(JupyterConnection connection) {
         try {
             for (String name : new String[] {"shell", "control"}) {
-                ShellChannel channel = (ShellChannel) field(JupyterConnection.class, name).get(connection);
+                ShellChannel channel = channel(connection, name);
                 Loop loop = (Loop) field(ShellChannel.class, "ioloop").get(channel);
                 // Swapped on the loop's own thread, between two of its polls: no race with the body it replaces.
                 loop.doNext(() -> waitForRequests(loop, channel));
@@ -76,6 +77,25 @@ final class ShellWaiting {
         } catch (ReflectiveOperationException | IOException | RuntimeException e) {
             LOG.warning("cannot make the shell loop " + loop.getName() + " wait for requests, it keeps polling: " + e);
         }
+    }
+
+    /**
+     * Whether a request waits on the connection's shell channel, to be asked on that channel's thread (its handlers');
+     * never, if basekernel's channel cannot be had.
+     */
+    static BooleanSupplier requestWaiting(JupyterConnection connection) {
+        try {
+            ShellChannel shell = channel(connection, "shell");
+            return () -> (shell.getEvents() & ZMQ.Poller.POLLIN) != 0;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warning("cannot see the requests waiting on the shell channel, so a failed cell aborts none: " + e);
+            return () -> false;
+        }
+    }
+
+    /** basekernel's "shell" or "control" channel of {@code connection}, which it keeps to itself. */
+    private static ShellChannel channel(JupyterConnection connection, String name) throws ReflectiveOperationException {
+        return (ShellChannel) field(JupyterConnection.class, name).get(connection);
     }
 
     private static Field field(Class<?> owner, String name) throws NoSuchFieldException {

@@ -37,6 +37,7 @@ import io.github.spencerpark.jupyter.kernel.LanguageInfo;
 import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import io.github.spencerpark.jupyter.kernel.display.Renderer;
+import io.github.spencerpark.jupyter.messages.request.ExecuteRequest;
 import io.github.spencerpark.jupyter.messages.request.HistoryRequest;
 import io.github.spencerpark.jupyter.messages.request.KernelInfoRequest;
 import jdk.jshell.SourceCodeAnalysis.Completeness;
@@ -60,6 +61,8 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
     private final MagicRegistry magics = new MagicRegistry();
     private final ExtensionLoader extensions = new ExtensionLoader();
     private final CellHistory history = new CellHistory();
+    /** Whether the last cell ended in an error; set on the shell channel's thread, which runs cells. */
+    private volatile boolean lastCellFailed;
     private final Queue<StartupCode> pendingStartupCode = new ConcurrentLinkedQueue<>();
     /**
      * The startup code (the standard imports, extensions' code) compiles while the kernel connects: javac's first
@@ -141,10 +144,15 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
         connection.waitUntilClose();
     }
 
-    /** basekernel's handlers, except for the two requests whose replies it writes in a shape clients do not read. */
+    /**
+     * basekernel's handlers, with what the messaging spec has and they leave out: execute requests go into the history
+     * and stop on error ({@link ExecuteRequests}); kernel_info and history replies in the shape clients read.
+     */
     @Override
     public void becomeHandlerForConnection(JupyterConnection connection) {
         super.becomeHandlerForConnection(connection);
+        connection.setHandler(ExecuteRequest.MESSAGE_TYPE, new ExecuteRequests(connection.getHandler(ExecuteRequest.MESSAGE_TYPE),
+                history, executionCount::get, () -> lastCellFailed, ShellWaiting.requestWaiting(connection)));
         connection.setHandler(KernelInfoRequest.MESSAGE_TYPE, (env, request) -> {
             env.setBusyDeferIdle();
             env.reply(new KernelInfo(KERNEL_META.get("project"), KERNEL_META.get("version"), getLanguageInfo(), getBanner(),
@@ -185,24 +193,18 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
 
     @Override
     public DisplayData eval(String cell) throws Exception {
-        history.add(cellNumber(), cell);
+        lastCellFailed = true; // until the cell has run and its value is rendered
         awaitStartup();
         java.runner().startCell();
         Object result = runCell(cell, 0);
-        if (result == null || result == JavaEvaluator.NO_VALUE) {
-            return null;
-        }
-        return getRenderer().render(result);
-    }
-
-    /** The running cell's execution count: basekernel counts it up before it calls {@link #eval}. */
-    private int cellNumber() {
-        return executionCount.get() - 1;
+        DisplayData shown = result == null || result == JavaEvaluator.NO_VALUE ? null : getRenderer().render(result);
+        lastCellFailed = false;
+        return shown;
     }
 
     /** Runs a cell's parts in order; the last part's value is the cell's. Also serves %time and %load. */
     private Object runCell(String cell, int firstLine) throws Exception {
-        int cellNumber = cellNumber();
+        int cellNumber = executionCount.get() - 1; // basekernel counts the cell before it calls eval
         Object result = JavaEvaluator.NO_VALUE;
         for (CellParser.Part part : CellParser.parse(cell)) {
             if (part instanceof CellParser.JavaCode code) {

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -91,6 +92,23 @@ class KernelSessionIT {
         step(steps, "maven bad", "%maven not-a-coordinate");
         step(steps, "nested magic refused", "Object timed = %time 1 + 1");
         step(steps, "message dates", "Thread.sleep(1200);\n1");
+        // Run All: cells sent at once; the failing one sleeps so that the ones behind it are surely waiting.
+        runAll(steps, "run all stopping", true, "int before = 1;", "Thread.sleep(300);\nthrow new IllegalStateException(\"stop\");",
+                "int after = 2;", "after");
+        step(steps, "after run all", "before");
+        step(steps, "aborted cell did not run", "after");
+        runAll(steps, "run all going on", false, "throw new IllegalStateException(\"go on\");", "int ran = 3;", "ran");
+        JsonObject silent = new JsonObject();
+        silent.addProperty("op", "execute");
+        silent.addProperty("code", "int unseen = 4;");
+        silent.addProperty("silent", true);
+        steps.step(silent);
+        names.add("silent cell");
+        JsonObject tail = new JsonObject();
+        tail.addProperty("op", "history_tail");
+        tail.addProperty("n", 3);
+        steps.step(tail);
+        names.add("history tail");
         Files.writeString(temp.resolve("notes.txt"), "not java");
         for (String[] bad : BAD_INPUTS) {
             step(steps, bad[0], bad[1].replace("$TEMP", temp.toString()));
@@ -132,6 +150,23 @@ class KernelSessionIT {
         names.add(name);
     }
 
+    private static void runAll(Jupyter.KernelSession steps, String name, boolean stopOnError, String... cells) {
+        JsonObject step = new JsonObject();
+        step.addProperty("op", "execute_all");
+        step.add("cells", new Gson().toJsonTree(cells));
+        step.addProperty("stop_on_error", stopOnError);
+        step.addProperty("timeout", 120);
+        steps.step(step);
+        names.add(name);
+    }
+
+    /** Each cell's reply status, in the order the cells were sent. */
+    private static List<String> statuses(String runAll) {
+        List<String> statuses = new ArrayList<>();
+        result(runAll).getAsJsonArray("cells").forEach(cell -> statuses.add(cell.getAsJsonObject().get("status").getAsString()));
+        return statuses;
+    }
+
     private static JsonObject result(String name) {
         return session.step(names.indexOf(name));
     }
@@ -171,6 +206,24 @@ class KernelSessionIT {
         assertTrue(Duration.between(input, reply).toMillis() >= 1_100, "the cell slept 1.2 s: " + dates);
         assertFalse(idle.isBefore(reply), "idle once the cell is done: " + dates);
         assertTrue(Duration.between(reply, OffsetDateTime.now()).abs().toMinutes() < 10, "dated now: " + dates);
+    }
+
+    @Test
+    void aFailedCellThatStopsOnErrorAbortsTheCellsWaitingBehindIt() {
+        assertEquals(List.of("ok", "error", "aborted", "aborted"), statuses("run all stopping"), result("run all stopping").toString());
+        assertEquals("1", text("after run all"), "the kernel runs cells again once none is waiting");
+        assertEquals("CompilationException", ename(outputs("aborted cell did not run")));
+        assertEquals(List.of("error", "ok", "ok"), statuses("run all going on"));
+        JsonArray ran = result("run all going on").getAsJsonArray("cells").get(2).getAsJsonObject().getAsJsonArray("outputs");
+        assertEquals("3", resultText(ran));
+    }
+
+    @Test
+    void theHistoryHoldsTheCellsRunAsTypedButNotSilentOnes() {
+        JsonArray tail = result("history tail").getAsJsonArray("history");
+        assertEquals(List.of("throw new IllegalStateException(\"go on\");", "int ran = 3;", "ran"),
+                tail.asList().stream().map(cell -> cell.getAsJsonArray().get(2).getAsString()).toList(), tail.toString());
+        assertEquals("ok", result("history tail").get("status").getAsString());
     }
 
     private static OffsetDateTime date(JsonObject dates, String message) {
