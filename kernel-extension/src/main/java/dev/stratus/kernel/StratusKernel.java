@@ -186,6 +186,17 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
                 .build();
     }
 
+    /** JupyterLab lists these in its Help menu while a notebook uses the kernel. */
+    @Override
+    public List<LanguageInfo.Help> getHelpLinks() {
+        int java = Runtime.version().feature();
+        return List.of(
+                new LanguageInfo.Help("Java " + java + " API", "https://docs.oracle.com/en/java/javase/" + java + "/docs/api/index.html"),
+                new LanguageInfo.Help("JShell", "https://docs.oracle.com/en/java/javase/" + java + "/jshell/introduction-jshell.html"),
+                new LanguageInfo.Help("AWS SDK for Java 2.x", "https://docs.aws.amazon.com/sdk-for-java/latest/developer-guide/home.html"),
+                new LanguageInfo.Help("Amazon SageMaker", "https://docs.aws.amazon.com/sagemaker/latest/dg/whatis.html"));
+    }
+
     @Override
     public String getBanner() {
         return "Stratus: Java " + Runtime.version() + " (JShell) with magics; %lsmagic lists them";

@@ -180,6 +180,16 @@ class KernelSessionIT {
     }
 
     @Test
+    void kernelInfoNamesJavaAndLinksItsDocumentation() {
+        JsonObject info = session.kernelInfo();
+        assertEquals("ok", info.get("status").getAsString(), info.toString());
+        assertEquals("Java", info.getAsJsonObject("language_info").get("name").getAsString());
+        List<String> links = new ArrayList<>();
+        info.getAsJsonArray("help_links").forEach(link -> links.add(link.getAsJsonObject().get("text").getAsString()));
+        assertEquals(List.of("Java " + Runtime.version().feature() + " API", "JShell", "AWS SDK for Java 2.x", "Amazon SageMaker"), links);
+    }
+
+    @Test
     void theLastExpressionIsTheResult() {
         assertEquals("2", text("value"));
         assertEquals("42", text("several statements"));
