@@ -145,14 +145,15 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
     }
 
     /**
-     * basekernel's handlers, with what the messaging spec has and they leave out: execute requests go into the history
-     * and stop on error ({@link ExecuteRequests}); kernel_info and history replies in the shape clients read.
+     * basekernel's handlers, with what the messaging spec has and they leave out: execute requests run quietly, go into
+     * the history and stop on error as asked ({@link ExecuteRequests}); kernel_info and history replies in the shape
+     * clients read.
      */
     @Override
     public void becomeHandlerForConnection(JupyterConnection connection) {
         super.becomeHandlerForConnection(connection);
         connection.setHandler(ExecuteRequest.MESSAGE_TYPE, new ExecuteRequests(connection.getHandler(ExecuteRequest.MESSAGE_TYPE),
-                history, executionCount::get, () -> lastCellFailed, ShellWaiting.requestWaiting(connection)));
+                history, executionCount, () -> lastCellFailed, ShellWaiting.requestWaiting(connection)));
         connection.setHandler(KernelInfoRequest.MESSAGE_TYPE, (env, request) -> {
             env.setBusyDeferIdle();
             env.reply(new KernelInfo(KERNEL_META.get("project"), KERNEL_META.get("version"), getLanguageInfo(), getBanner(),

@@ -100,10 +100,11 @@ class KernelSessionIT {
         runAll(steps, "run all going on", false, "throw new IllegalStateException(\"go on\");", "int ran = 3;", "ran");
         JsonObject silent = new JsonObject();
         silent.addProperty("op", "execute");
-        silent.addProperty("code", "int unseen = 4;");
+        silent.addProperty("code", "System.out.println(\"unseen\");\nint unseen = 4;\nunseen");
         silent.addProperty("silent", true);
         steps.step(silent);
         names.add("silent cell");
+        step(steps, "after silent", "unseen");
         JsonObject tail = new JsonObject();
         tail.addProperty("op", "history_tail");
         tail.addProperty("n", 3);
@@ -229,9 +230,18 @@ class KernelSessionIT {
     }
 
     @Test
+    void aSilentCellRunsQuietlyAndTakesNoExecutionCount() {
+        assertEquals("ok", result("silent cell").get("status").getAsString());
+        assertTrue(outputs("silent cell").isEmpty(), "nothing but statuses on IOPub: " + outputs("silent cell"));
+        assertEquals("4", text("after silent"), "it ran");
+        int lastBefore = result("run all going on").getAsJsonArray("cells").get(2).getAsJsonObject().get("execution_count").getAsInt();
+        assertEquals(lastBefore + 1, result("after silent").get("execution_count").getAsInt());
+    }
+
+    @Test
     void theHistoryHoldsTheCellsRunAsTypedButNotSilentOnes() {
         JsonArray tail = result("history tail").getAsJsonArray("history");
-        assertEquals(List.of("throw new IllegalStateException(\"go on\");", "int ran = 3;", "ran"),
+        assertEquals(List.of("int ran = 3;", "ran", "unseen"),
                 tail.asList().stream().map(cell -> cell.getAsJsonArray().get(2).getAsString()).toList(), tail.toString());
         assertEquals("ok", result("history tail").get("status").getAsString());
     }
