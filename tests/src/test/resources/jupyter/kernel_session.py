@@ -245,13 +245,13 @@ class Session:
                 continue
             pending.iopub_seen = True
             if msg["msg_type"] == "status":
-                pending.dates["status." + msg["content"].get("execution_state", "")] = header_date(msg)
-            elif msg["msg_type"] == "execute_input":
-                pending.dates["execute_input"] = header_date(msg)
-            if msg["msg_type"] == "status":
-                if msg["content"].get("execution_state") == "idle":
+                state = msg["content"].get("execution_state", "")
+                pending.dates["status." + state] = header_date(msg)
+                if state == "idle":
                     pending.idle_at = now()
                 continue
+            if msg["msg_type"] == "execute_input":
+                pending.dates["execute_input"] = header_date(msg)
             out = to_output(msg)
             if out is not None:
                 pending.outputs.append(out)
