@@ -33,17 +33,17 @@ final class ExecuteRequests implements ShellHandler<ExecuteRequest> {
     /** basekernel's execution count: the number it gives the next cell it runs. */
     private final AtomicInteger executionCount;
     private final BooleanSupplier lastCellFailed;
-    private final BooleanSupplier requestsWaiting;
+    private final BooleanSupplier requestWaiting;
     /** Only touched on the shell channel's thread, which handles one request at a time. */
     private boolean aborting;
 
     ExecuteRequests(ShellHandler<ExecuteRequest> basekernel, CellHistory history, AtomicInteger executionCount,
-            BooleanSupplier lastCellFailed, BooleanSupplier requestsWaiting) {
+            BooleanSupplier lastCellFailed, BooleanSupplier requestWaiting) {
         this.basekernel = basekernel;
         this.history = history;
         this.executionCount = executionCount;
         this.lastCellFailed = lastCellFailed;
-        this.requestsWaiting = requestsWaiting;
+        this.requestWaiting = requestWaiting;
     }
 
     @Override
@@ -52,7 +52,7 @@ final class ExecuteRequests implements ShellHandler<ExecuteRequest> {
         if (aborting) {
             env.setBusyDeferIdle();
             env.reply(new Aborted());
-            aborting = requestsWaiting.getAsBoolean();
+            aborting = requestWaiting.getAsBoolean();
             return;
         }
         if (request.isSilent()) {
@@ -63,7 +63,7 @@ final class ExecuteRequests implements ShellHandler<ExecuteRequest> {
             history.add(executionCount.get(), request.getCode());
         }
         basekernel.handle(env, message);
-        aborting = request.shouldStopOnError() && lastCellFailed.getAsBoolean() && requestsWaiting.getAsBoolean();
+        aborting = request.shouldStopOnError() && lastCellFailed.getAsBoolean() && requestWaiting.getAsBoolean();
     }
 
     private void runQuietly(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
