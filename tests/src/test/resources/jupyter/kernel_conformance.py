@@ -4,7 +4,7 @@ request answered, and every message checked against the messaging spec's schemas
 
     JUPYTER_PATH=/tmp/k/share/jupyter /usr/bin/python3 kernel_conformance.py -v
 
-Not covered (skipped): the pager payload and clear_output, which the kernel does not send.
+Not covered (skipped): the pager payload, which the kernel does not send.
 """
 
 import unittest
@@ -23,6 +23,7 @@ class StratusKernelConformance(jupyter_kernel_test.KernelTests):
     code_execute_result = [{"code": "6 * 7", "result": "42"}, {"code": '"a" + "b"', "result": "ab"}]
     code_display_data = [{"code": 'display(html("<b>bold</b>"));', "mime": "text/html"}]
     code_inspect_sample = "Math.max"
+    code_clear_output = "clearOutput();"
 
     completion_samples = [{"text": "Math.ma", "matches": {"max("}}]
     complete_code_samples = ["1 + 1", "int x = 1;", "%lsmagic"]

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KernelConformanceIT {
 
-    /** The suite's tests that the kernel must pass; it skips only the pager and clear_output, which the kernel does not send. */
+    /** The suite's tests that the kernel must pass; it skips only the pager, which the kernel does not send. */
     private static final List<String> PASSED = List.of("test_kernel_info", "test_execute_stdout", "test_execute_stderr",
-            "test_execute_result", "test_display_data", "test_error", "test_completion", "test_is_complete", "test_inspect",
-            "test_history");
+            "test_execute_result", "test_display_data", "test_clear_output", "test_error", "test_completion",
+            "test_is_complete", "test_inspect", "test_history");
 
     @TempDir
     Path temp;

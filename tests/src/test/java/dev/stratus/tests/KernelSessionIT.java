@@ -70,6 +70,7 @@ class KernelSessionIT {
         step(steps, "svg json markdown", "display(svg(\"<svg xmlns='http://www.w3.org/2000/svg'/>\"));\ndisplay(markdown(\"# Title\"));\njson(\"{\\\"a\\\": [1, 2]}\")");
         step(steps, "png", "var img = new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB);\nimg");
         step(steps, "display as", "String shownId = display(\"<i>as html</i>\", \"text/html\");\nshownId.length()");
+        step(steps, "clear output", "System.out.println(\"gone\");\nclearOutput();\nSystem.out.println(\"kept\");\nclearOutput(true);\n\"last\"");
         step(steps, "update display", "String id = display(html(\"step 1\"));\nupdateDisplay(id, html(\"step 2\"));\nid");
         step(steps, "lsmagic", "%lsmagic");
         step(steps, "help", "%help maven");
@@ -188,6 +189,21 @@ class KernelSessionIT {
         List<String> links = new ArrayList<>();
         info.getAsJsonArray("help_links").forEach(link -> links.add(link.getAsJsonObject().get("text").getAsString()));
         assertEquals(List.of("Java " + Runtime.version().feature() + " API", "JShell", "AWS SDK for Java 2.x", "Amazon SageMaker"), links);
+    }
+
+    @Test
+    void clearOutputClearsWhatTheCellShowedBefore() {
+        List<String> order = new ArrayList<>();
+        for (JsonElement output : outputs("clear output")) {
+            JsonObject o = output.getAsJsonObject();
+            String type = o.get("output_type").getAsString();
+            order.add(switch (type) {
+                case "stream" -> "stream " + o.get("text").getAsString().strip();
+                case "clear_output" -> "clear" + (o.get("wait").getAsBoolean() ? " wait" : "");
+                default -> type;
+            });
+        }
+        assertEquals(List.of("stream gone", "clear", "stream kept", "clear wait", "execute_result"), order);
     }
 
     @Test

@@ -1,18 +1,23 @@
 package dev.stratus.kernel.display;
 
+import java.lang.reflect.Field;
 import java.util.Base64;
 import java.util.UUID;
 
+import io.github.spencerpark.jupyter.channels.ShellReplyEnvironment;
 import io.github.spencerpark.jupyter.kernel.BaseKernel;
+import io.github.spencerpark.jupyter.kernel.DisplayStream;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import io.github.spencerpark.jupyter.kernel.display.Renderer;
 import io.github.spencerpark.jupyter.kernel.display.common.Image;
 import io.github.spencerpark.jupyter.kernel.display.common.Text;
+import io.github.spencerpark.jupyter.messages.publish.PublishClearOutput;
 
 /**
  * The display API of the notebook namespace (statically imported into every session):
  * {@code display(obj)} shows a value now, {@code updateDisplay(id, obj)} replaces what an
- * earlier display showed, so progress bars and live charts update in place.
+ * earlier display showed, so progress bars and live charts update in place, and
+ * {@code clearOutput()} clears the cell's output.
  */
 public final class Display {
 
@@ -52,6 +57,24 @@ public final class Display {
         host().getIO().display.updateDisplay(displayId, host().getRenderer().renderAs(value, mimeTypes));
     }
 
+    /** Clears the running cell's output now, as IPython's {@code clear_output()}. */
+    public static void clearOutput() {
+        clearOutput(false);
+    }
+
+    /**
+     * Clears the running cell's output; with {@code wait}, only when its next output arrives, so that a loop that
+     * redraws does not flicker. What the cell printed before goes first.
+     */
+    public static void clearOutput(boolean wait) {
+        System.out.flush();
+        System.err.flush();
+        ShellReplyEnvironment cell = runningCell(host().getIO().display);
+        if (cell != null) {
+            cell.publish(wait ? PublishClearOutput.BEFORE_NEXT_OUTPUT : PublishClearOutput.NOW);
+        }
+    }
+
     public static Rich html(String html) {
         return new Rich("text/html", html, "HTML");
     }
@@ -78,6 +101,20 @@ public final class Display {
         data.setDisplayId(id);
         host().display(data);
         return id;
+    }
+
+    /**
+     * The running cell's reply environment, which basekernel's display stream keeps to itself (it publishes display
+     * data only); null between cells, when, as for display, there is nothing to clear.
+     */
+    private static ShellReplyEnvironment runningCell(DisplayStream display) {
+        try {
+            Field cell = DisplayStream.class.getDeclaredField("env");
+            cell.setAccessible(true);
+            return (ShellReplyEnvironment) cell.get(display);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("clearOutput needs basekernel 2.3's display stream: " + e, e);
+        }
     }
 
     private static BaseKernel host() {
