@@ -292,7 +292,9 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
     @Override
     public String isComplete(String code) {
         if (code.strip().startsWith("%%")) {
-            return IS_COMPLETE_YES;
+            // IPython's rule: a cell magic's body may be anything, so it ends at a blank line (a console's second Enter).
+            List<String> lines = code.lines().toList();
+            return lines.get(lines.size() - 1).isBlank() ? IS_COMPLETE_YES : "";
         }
         awaitStartupQuietly();
         Completeness completeness = java.completeness(CellParser.javaOnly(code));

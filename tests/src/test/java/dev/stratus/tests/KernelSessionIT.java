@@ -130,6 +130,10 @@ class KernelSessionIT {
         names.add("complete input");
         steps.isComplete("int x = ;;; )");
         names.add("invalid input");
+        steps.isComplete("%%time\nint t = 1;");
+        names.add("cell magic open");
+        steps.isComplete("%%time\nint t = 1;\n\n");
+        names.add("cell magic ended by a blank line");
         session = steps.run();
         assertEquals(names.size(), session.size(), "one result per step");
     }
@@ -421,6 +425,8 @@ class KernelSessionIT {
         assertEquals("incomplete", result("incomplete").get("status").getAsString());
         assertEquals("complete", result("complete input").get("status").getAsString());
         assertEquals("invalid", result("invalid input").get("status").getAsString());
+        assertEquals("incomplete", result("cell magic open").get("status").getAsString());
+        assertEquals("complete", result("cell magic ended by a blank line").get("status").getAsString());
     }
 
     @Test
