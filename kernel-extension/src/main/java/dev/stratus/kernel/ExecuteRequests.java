@@ -1,6 +1,5 @@
 package dev.stratus.kernel;
 
-import java.lang.reflect.Field;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
@@ -88,9 +87,7 @@ final class ExecuteRequests implements ShellHandler<ExecuteRequest> {
         }
 
         private static StdinChannel stdin(ShellReplyEnvironment env) throws ReflectiveOperationException {
-            Field stdin = ShellReplyEnvironment.class.getDeclaredField("stdin");
-            stdin.setAccessible(true);
-            return (StdinChannel) stdin.get(env);
+            return (StdinChannel) PrivateFields.open(ShellReplyEnvironment.class, "stdin").get(env);
         }
 
         @Override

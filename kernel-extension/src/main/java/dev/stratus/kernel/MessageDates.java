@@ -1,6 +1,5 @@
 package dev.stratus.kernel;
 
-import java.lang.reflect.Field;
 import java.text.DateFormat;
 import java.text.FieldPosition;
 import java.text.NumberFormat;
@@ -38,13 +37,9 @@ final class MessageDates {
      */
     static void install() {
         try {
-            Field formats = KernelTimestamp.class.getDeclaredField("DATE_FORMAT");
-            formats.setAccessible(true);
-            ThreadLocal<?> perThread = (ThreadLocal<?>) formats.get(null);
+            ThreadLocal<?> perThread = (ThreadLocal<?>) PrivateFields.open(KernelTimestamp.class, "DATE_FORMAT").get(null);
             // ThreadLocal.withInitial's supplier (java.lang is open to the kernel: Spark's flags in its kernelspec).
-            Field supplier = perThread.getClass().getDeclaredField("supplier");
-            supplier.setAccessible(true);
-            supplier.set(perThread, (Supplier<DateFormat>) WhenSent::new);
+            PrivateFields.open(perThread.getClass(), "supplier").set(perThread, (Supplier<DateFormat>) WhenSent::new);
             perThread.remove();
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warning("messages keep basekernel's dates to the minute, which jupyter_client does not read: " + e);

@@ -35,7 +35,7 @@ final class ShellWaiting {
         try {
             for (String name : new String[] {"shell", "control"}) {
                 ShellChannel channel = channel(connection, name);
-                Loop loop = (Loop) field(ShellChannel.class, "ioloop").get(channel);
+                Loop loop = (Loop) PrivateFields.open(ShellChannel.class, "ioloop").get(channel);
                 // Swapped on the loop's own thread, between two of its polls: no race with the body it replaces.
                 loop.doNext(() -> waitForRequests(loop, channel));
             }
@@ -46,7 +46,7 @@ final class ShellWaiting {
 
     private static void waitForRequests(Loop loop, ShellChannel channel) {
         try {
-            Field body = field(Loop.class, "loopBody");
+            Field body = PrivateFields.open(Loop.class, "loopBody");
             LongSupplier pollOnce = (LongSupplier) body.get(loop);
             Selector selector = Selector.open();
             channel.getFD().register(selector, SelectionKey.OP_READ);
@@ -95,12 +95,6 @@ final class ShellWaiting {
 
     /** basekernel's "shell" or "control" channel of {@code connection}, which it keeps to itself. */
     private static ShellChannel channel(JupyterConnection connection, String name) throws ReflectiveOperationException {
-        return (ShellChannel) field(JupyterConnection.class, name).get(connection);
-    }
-
-    private static Field field(Class<?> owner, String name) throws NoSuchFieldException {
-        Field field = owner.getDeclaredField(name);
-        field.setAccessible(true);
-        return field;
+        return (ShellChannel) PrivateFields.open(JupyterConnection.class, name).get(connection);
     }
 }

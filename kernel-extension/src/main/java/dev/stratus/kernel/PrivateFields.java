@@ -1,0 +1,17 @@
+package dev.stratus.kernel;
+
+import java.lang.reflect.Field;
+
+/** The private fields of basekernel (and of the JDK, where the kernelspec opens it) that the kernel reaches into. */
+final class PrivateFields {
+
+    private PrivateFields() {
+    }
+
+    /** {@code owner}'s field {@code name}, made accessible. */
+    static Field open(Class<?> owner, String name) throws NoSuchFieldException {
+        Field field = owner.getDeclaredField(name);
+        field.setAccessible(true);
+        return field;
+    }
+}
