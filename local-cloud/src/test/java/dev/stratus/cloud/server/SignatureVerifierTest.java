@@ -84,6 +84,31 @@ class SignatureVerifierTest {
     }
 
     @Test
+    void acceptsAPathWithDotSegmentsAndHeaderValuesWithRunsOfWhitespace() {
+        SdkHttpRequest request = jsonPost().toBuilder()
+                .encodedPath("/endpoints/./my-endpoint/../my-endpoint/invocations")
+                .putHeader("X-Amzn-SageMaker-Custom-Attributes", "  a=1;   b=2\t ")
+                .putHeader("X-Amzn-SageMaker-Target-Model", List.of("first", " second  one "))
+                .build();
+        SignedRequest signed = signed(request, JSON, "sagemaker", NOW, SECRET, r -> { });
+
+        assertEquals("sagemaker", verifier.verify(signed).service());
+        assertSignatureDoesNotMatch(() -> verifier.verify(withPath(signed, "/endpoints/my-endpoint/invocations/..")));
+        assertSignatureDoesNotMatch(() -> verifier.verify(withHeader(signed, "x-amzn-sagemaker-custom-attributes", "a=1;b=2")));
+    }
+
+    @Test
+    void aCredentialScopeOfAnotherDayThanXAmzDateIsSignatureDoesNotMatch() {
+        SignedRequest request = signed(jsonPost(), JSON, "logs", NOW, SECRET, r -> { });
+        String authorization = request.headers().get("authorization").get(0);
+
+        AwsException e = assertSignatureDoesNotMatch(() -> verifier.verify(withHeader(request, "authorization",
+                authorization.replace("/20240501/", "/20240502/"))));
+        assertTrue(e.getMessage().startsWith("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date"
+                + " from HTTP: '20240502' != '20240501'"), e.getMessage());
+    }
+
+    @Test
     void anUnsignedPayloadLeavesTheBodyUncoveredButTheHeadersChecked() {
         SdkHttpRequest https = jsonPost().toBuilder().protocol("https").port(443).build();
         SignedRequest request = signed(https, JSON, "logs", NOW, SECRET,
