@@ -51,6 +51,8 @@ public final class SignatureVerifier {
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
     private static final String HMAC = "HmacSHA256";
+    /** Signing keys kept at most: a day has a few scopes, and requests claiming made-up ones must not grow the cache. */
+    private static final int MAX_SIGNING_KEYS = 64;
     private static final HexFormat HEX = HexFormat.of();
     private static final HexFormat PERCENT_HEX = HexFormat.of().withUpperCase();
     private static final String MISMATCH = "The request signature we calculated does not match the signature you provided."
@@ -115,7 +117,15 @@ public final class SignatureVerifier {
                 + payloadHash(request);
         String scope = claimed.scope().date() + '/' + claimed.scope().region() + '/' + claimed.scope().service() + "/aws4_request";
         String stringToSign = "AWS4-HMAC-SHA256\n" + amzDate + '\n' + scope + '\n' + HEX.formatHex(sha256(utf8(canonicalRequest)));
-        return HEX.formatHex(hmac(signingKeys.computeIfAbsent(scope, this::signingKey), stringToSign));
+        byte[] key = signingKeys.get(scope);
+        if (key == null) {
+            key = signingKey(scope);
+            if (signingKeys.size() >= MAX_SIGNING_KEYS) {
+                signingKeys.clear();
+            }
+            signingKeys.put(scope, key);
+        }
+        return HEX.formatHex(hmac(key, stringToSign));
     }
 
     /** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request"). */
@@ -216,24 +226,18 @@ public final class SignatureVerifier {
 
     /** SigV4's URI encoding: every byte of the UTF-8 form but letters, digits and "-._~" as %XY (and '/' kept in paths). */
     private static String encode(String text, boolean path) {
-        StringBuilder encoded = null;
-        byte[] bytes = utf8(text);
-        for (int i = 0; i < bytes.length; i++) {
-            int b = bytes[i] & 0xff;
-            boolean unreserved = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')
-                    || b == '-' || b == '.' || b == '_' || b == '~' || (path && b == '/');
-            if (!unreserved && encoded == null) {
-                encoded = new StringBuilder(bytes.length + 16).append(new String(bytes, 0, i, StandardCharsets.US_ASCII));
-            }
-            if (encoded != null) {
-                if (unreserved) {
-                    encoded.append((char) b);
-                } else {
-                    encoded.append('%').append(PERCENT_HEX.toHexDigits((byte) b));
-                }
+        StringBuilder encoded = new StringBuilder(text.length() + 16);
+        for (byte octet : utf8(text)) {
+            char c = (char) (octet & 0xff);
+            boolean unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~' || (path && c == '/');
+            if (unreserved) {
+                encoded.append(c);
+            } else {
+                encoded.append('%').append(PERCENT_HEX.toHexDigits(octet));
             }
         }
-        return encoded == null ? text : encoded.toString();
+        return encoded.toString();
     }
 
     private static byte[] hmac(byte[] key, String data) {

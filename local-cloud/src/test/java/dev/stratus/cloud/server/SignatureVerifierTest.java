@@ -109,6 +109,22 @@ class SignatureVerifierTest {
     }
 
     @Test
+    void requestsOfManyScopesAreAllCheckedWhileFewSigningKeysAreKept() {
+        SignedRequest first = signed(jsonPost(), JSON, "logs", NOW, SECRET, r -> { });
+        for (int i = 0; i < 100; i++) {
+            String region = "local-" + i;
+            SignedRequest request = signed(jsonPost(), JSON, "logs", NOW, SECRET,
+                    r -> r.putProperty(AwsV4HttpSigner.REGION_NAME, region));
+
+            assertEquals(region, verifier.verify(request).region());
+            assertSignatureDoesNotMatch(() -> verifier.verify(withHeader(request, "authorization",
+                    request.headers().get("authorization").get(0).replace(region, "other-" + region))));
+        }
+
+        assertEquals("us-east-1", verifier.verify(first).region());
+    }
+
+    @Test
     void anUnsignedPayloadLeavesTheBodyUncoveredButTheHeadersChecked() {
         SdkHttpRequest https = jsonPost().toBuilder().protocol("https").port(443).build();
         SignedRequest request = signed(https, JSON, "logs", NOW, SECRET,
