@@ -287,7 +287,7 @@ class SignatureVerifierTest {
 
     /**
      * Captured from botocore 1.43.11 (what the AWS CLI and boto3 use): outside S3 it does not sign x-amz-content-sha256,
-     * which the SDK's newer signer always signs; the verifier checks such requests with the SDK's Aws4Signer.
+     * which the SDK for Java always signs: the verifier covers exactly the headers SignedHeaders names, either way.
      */
     @Test
     void aBotocoreRequestIsVerified() {
