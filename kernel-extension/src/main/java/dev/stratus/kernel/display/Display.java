@@ -1,9 +1,9 @@
 package dev.stratus.kernel.display;
 
-import java.lang.reflect.Field;
 import java.util.Base64;
 import java.util.UUID;
 
+import dev.stratus.kernel.PrivateFields;
 import io.github.spencerpark.jupyter.channels.ShellReplyEnvironment;
 import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.DisplayStream;
@@ -109,9 +109,7 @@ public final class Display {
      */
     private static ShellReplyEnvironment runningCell(DisplayStream display) {
         try {
-            Field cell = DisplayStream.class.getDeclaredField("env");
-            cell.setAccessible(true);
-            return (ShellReplyEnvironment) cell.get(display);
+            return (ShellReplyEnvironment) PrivateFields.open(DisplayStream.class, "env").get(display);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("clearOutput needs basekernel 2.3's display stream: " + e, e);
         }

@@ -1,11 +1,11 @@
 package dev.stratus.kernel.magic.builtin;
 
-import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.stratus.kernel.PrivateFields;
 import dev.stratus.kernel.magic.Magic;
 
 /**
@@ -80,9 +80,7 @@ public final class EnvMagic {
         try {
             // System.getenv() wraps the JVM's live environment map; writing through the wrapper
             // updates what getenv() and new processes see.
-            Field live = environment.getClass().getDeclaredField("m");
-            live.setAccessible(true);
-            ((Map<String, String>) live.get(environment)).put(name, value);
+            ((Map<String, String>) PrivateFields.open(environment.getClass(), "m").get(environment)).put(name, value);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("%env cannot set variables in this JVM (" + e.getClass().getSimpleName()
                     + "): start it with --add-opens=java.base/java.util=ALL-UNNAMED, as the Stratus kernelspec does");
