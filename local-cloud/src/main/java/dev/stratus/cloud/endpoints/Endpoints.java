@@ -484,10 +484,6 @@ public final class Endpoints implements AutoCloseable {
         }
         deployments.clear();
         runtime.close();
-        try {
-            containers.close();
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "connections to instances not closed cleanly", e);
-        }
+        containers.close();
     }
 }

@@ -173,10 +173,6 @@ public final class TransformJobs implements AutoCloseable {
     public void close() {
         monitor.shutdownNow();
         running.values().parallelStream().forEach(TransformRun::close);
-        try {
-            containers.close();
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "connections to transform instances not closed cleanly", e);
-        }
+        containers.close();
     }
 }
