@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -43,8 +41,9 @@ public final class SignatureVerifier {
     /** How far X-Amz-Date may be from now, either way, as on AWS. */
     static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(15);
 
-    private static final Pattern AUTHORIZATION = Pattern.compile("AWS4-HMAC-SHA256 Credential=([^/\\s]+)/(\\d{8})/([^/\\s]+)"
-            + "/([^/\\s]+)/aws4_request,\\s*SignedHeaders=([^,\\s]+),\\s*Signature=([0-9a-f]{64})");
+    private static final String CREDENTIAL = "AWS4-HMAC-SHA256 Credential=";
+    private static final String SIGNED_HEADERS = "SignedHeaders=";
+    private static final String SIGNATURE = "Signature=";
     private static final String AUTHORIZATION_FORM = "'AWS4-HMAC-SHA256 Credential=<access key id>/<yyyyMMdd>/<region>"
             + "/<service>/aws4_request, SignedHeaders=<a;b;c>, Signature=<64 hex digits>'";
     private static final DateTimeFormatter AMZ_DATE =
@@ -319,15 +318,93 @@ public final class SignatureVerifier {
             return parse(header);
         }
 
+        /**
+         * Reads {@code AWS4-HMAC-SHA256 Credential=<key>/<yyyyMMdd>/<region>/<service>/aws4_request, SignedHeaders=<names>,
+         * Signature=<64 hex digits>} (spaces after the commas optional). Read by hand, not by a regex: this runs on every
+         * request, and the regex was 5% of the local cloud's samples under InvokeEndpoint load.
+         */
         static Authorization parse(String header) {
-            Matcher parts = AUTHORIZATION.matcher(header.trim());
-            if (!parts.matches()) {
-                throw new AwsException(400, "IncompleteSignature", "Authorization header is not an AWS Signature Version 4 of"
-                        + " the form " + AUTHORIZATION_FORM + ": sign requests with an AWS SDK and the local credentials"
-                        + " (./stratus local env)");
+            String text = header.trim();
+            int credentialEnd = text.indexOf(',');
+            if (!text.startsWith(CREDENTIAL) || credentialEnd < 0) {
+                throw incomplete();
             }
-            return new Authorization(new CredentialScope(parts.group(1), parts.group(2), parts.group(3), parts.group(4)),
-                    parts.group(5), parts.group(6));
+            String[] scope = text.substring(CREDENTIAL.length(), credentialEnd).split("/", -1);
+            if (scope.length != 5 || !scope[4].equals("aws4_request") || !isToken(scope[0]) || !isDate(scope[1])
+                    || !isToken(scope[2]) || !isToken(scope[3])) {
+                throw incomplete();
+            }
+            int at = skipSpaces(text, credentialEnd + 1);
+            int namesEnd = text.indexOf(',', at);
+            if (!text.startsWith(SIGNED_HEADERS, at) || namesEnd < 0) {
+                throw incomplete();
+            }
+            String signedHeaders = text.substring(at + SIGNED_HEADERS.length(), namesEnd);
+            at = skipSpaces(text, namesEnd + 1);
+            if (!isToken(signedHeaders) || !text.startsWith(SIGNATURE, at)) {
+                throw incomplete();
+            }
+            String signature = text.substring(at + SIGNATURE.length());
+            if (!isLowerHex(signature, 64)) {
+                throw incomplete();
+            }
+            return new Authorization(new CredentialScope(scope[0], scope[1], scope[2], scope[3]), signedHeaders, signature);
+        }
+
+        private static AwsException incomplete() {
+            return new AwsException(400, "IncompleteSignature", "Authorization header is not an AWS Signature Version 4 of"
+                    + " the form " + AUTHORIZATION_FORM + ": sign requests with an AWS SDK and the local credentials"
+                    + " (./stratus local env)");
+        }
+
+        private static boolean isSpace(char c) {
+            return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+        }
+
+        private static int skipSpaces(String text, int from) {
+            int at = from;
+            while (at < text.length() && isSpace(text.charAt(at))) {
+                at++;
+            }
+            return at;
+        }
+
+        /** Not empty, and without spaces (nor, as split, '/' or ','). */
+        private static boolean isToken(String part) {
+            if (part.isEmpty()) {
+                return false;
+            }
+            for (int i = 0; i < part.length(); i++) {
+                if (isSpace(part.charAt(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static boolean isDate(String part) {
+            if (part.length() != 8) {
+                return false;
+            }
+            for (int i = 0; i < part.length(); i++) {
+                if (part.charAt(i) < '0' || part.charAt(i) > '9') {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static boolean isLowerHex(String part, int length) {
+            if (part.length() != length) {
+                return false;
+            }
+            for (int i = 0; i < part.length(); i++) {
+                char c = part.charAt(i);
+                if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

@@ -225,13 +225,44 @@ class SignatureVerifierTest {
             "AWS4-HMAC-SHA256 Credential=STRATUSLOCALKEYID/20240501/us-east-1/logs/aws4_request, SignedHeaders=host, "
                     + "Signature=not-hex",
             "AWS4-HMAC-SHA512 Credential=STRATUSLOCALKEYID/20240501/us-east-1/logs/aws4_request, SignedHeaders=host, "
-                    + "Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"})
+                    + "Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "AWS4-HMAC-SHA256 Credential=STRATUS KEY/20240501/us-east-1/logs/aws4_request, SignedHeaders=host, "
+                    + "Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "AWS4-HMAC-SHA256 Credential=STRATUSLOCALKEYID/20240501//logs/aws4_request, SignedHeaders=host, "
+                    + "Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "AWS4-HMAC-SHA256 Credential=STRATUSLOCALKEYID/20240501/us-east-1/logs/extra/aws4_request, SignedHeaders=host, "
+                    + "Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "AWS4-HMAC-SHA256 Credential=STRATUSLOCALKEYID/20240501/us-east-1/logs/aws4_request, SignedHeaders=, "
+                    + "Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "AWS4-HMAC-SHA256 Credential=STRATUSLOCALKEYID/20240501/us-east-1/logs/aws4_request, "
+                    + "Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef, SignedHeaders=host",
+            "AWS4-HMAC-SHA256 Credential=STRATUSLOCALKEYID/20240501/us-east-1/logs/aws4_request, SignedHeaders=host, "
+                    + "Signature=0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+            "AWS4-HMAC-SHA256 Credential=STRATUSLOCALKEYID/20240501/us-east-1/logs/aws4_request, SignedHeaders=host, "
+                    + "Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",
+            "AWS4-HMAC-SHA256 Credential=STRATUSLOCALKEYID/20240501/us-east-1/logs/aws4_request, SignedHeaders=host, "
+                    + "Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef, extra"})
     void aMalformedAuthorizationIsIncompleteSignature(String authorization) {
         SignedRequest request = withHeader(signed(jsonPost(), JSON, "logs", NOW, SECRET, r -> { }),
                 "authorization", authorization);
 
         assertError(400, "IncompleteSignature", () -> verifier.verify(request));
         assertError(400, "IncompleteSignature", () -> SignatureVerifier.Authorization.of(request.headers()));
+    }
+
+    @Test
+    void theSpacesAfterAnAuthorizationsCommasAreOptional() {
+        String signature = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+        SignatureVerifier.Authorization tight = SignatureVerifier.Authorization.parse("AWS4-HMAC-SHA256 Credential="
+                + "STRATUSLOCALKEYID/20240501/eu-west-1/sagemaker/aws4_request,SignedHeaders=host;x-amz-date,Signature=" + signature);
+        SignatureVerifier.Authorization loose = SignatureVerifier.Authorization.parse(" AWS4-HMAC-SHA256 Credential="
+                + "STRATUSLOCALKEYID/20240501/eu-west-1/sagemaker/aws4_request, \tSignedHeaders=host;x-amz-date,  Signature="
+                + signature + " ");
+
+        assertEquals(new SignatureVerifier.Authorization(new CredentialScope("STRATUSLOCALKEYID", "20240501", "eu-west-1",
+                "sagemaker"), "host;x-amz-date", signature), tight);
+        assertEquals(tight, loose);
     }
 
     @Test
