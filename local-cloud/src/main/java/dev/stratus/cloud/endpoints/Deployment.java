@@ -54,19 +54,33 @@ final class Deployment {
             this.weight = spec.path("Weight").asDouble(1.0);
         }
 
-        /** A healthy instance, round robin, preferring those not {@code tried} yet; null when none is healthy. */
+        /**
+         * A healthy instance, round robin, preferring those not {@code tried} yet; null when none is healthy. Plain loops
+         * rather than streams: this runs on every request.
+         */
         Instance pick(Set<Instance> tried) {
-            List<Instance> healthy = instances.stream().filter(Instance::healthy).toList();
-            if (healthy.isEmpty()) {
-                return null;
+            Instance[] all = instances.toArray(new Instance[0]);
+            int turn = next.getAndIncrement();
+            Instance triedAlready = null;
+            for (int i = 0; i < all.length; i++) {
+                Instance candidate = all[Math.floorMod(turn + i, all.length)];
+                if (candidate.healthy()) {
+                    if (!tried.contains(candidate)) {
+                        return candidate;
+                    }
+                    triedAlready = triedAlready == null ? candidate : triedAlready;
+                }
             }
-            List<Instance> untried = healthy.stream().filter(i -> !tried.contains(i)).toList();
-            List<Instance> from = untried.isEmpty() ? healthy : untried;
-            return from.get(Math.floorMod(next.getAndIncrement(), from.size()));
+            return triedAlready;
         }
 
         boolean hasHealthy() {
-            return instances.stream().anyMatch(Instance::healthy);
+            for (Instance instance : instances) {
+                if (instance.healthy()) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -139,11 +153,17 @@ final class Deployment {
                 return null;
             }
         }
-        List<Variant> candidates = variants.stream().filter(Variant::hasHealthy).toList();
+        List<Variant> candidates = new ArrayList<>(variants.size());
+        double total = 0;
+        for (Variant variant : variants) {
+            if (variant.hasHealthy()) {
+                candidates.add(variant);
+                total += variant.weight;
+            }
+        }
         if (candidates.isEmpty()) {
             return null;
         }
-        double total = candidates.stream().mapToDouble(v -> v.weight).sum();
         Variant chosen = candidates.get(candidates.size() - 1);
         if (total > 0) {
             double point = ThreadLocalRandom.current().nextDouble(total);

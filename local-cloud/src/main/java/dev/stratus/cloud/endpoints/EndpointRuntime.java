@@ -207,8 +207,13 @@ public final class EndpointRuntime implements AwsService {
      */
     private void record(Deployment deployment, String variant, int status, long modelMicros, long received) {
         long overheadMicros = (System.nanoTime() - received) / 1000 - Math.max(modelMicros, 0);
-        int instances = deployment.routing().stream().filter(v -> v.name.equals(variant))
-                .mapToInt(v -> v.instances.size()).findFirst().orElse(1);
+        int instances = 1;
+        for (Deployment.Variant routed : deployment.routing()) {
+            if (routed.name.equals(variant)) {
+                instances = routed.instances.size();
+                break;
+            }
+        }
         Instant now = Instant.now();
         Map<String, String> dimensions = Map.of("EndpointName", deployment.endpoint, "VariantName", variant);
         metrics.add(NAMESPACE, "Invocations", dimensions, now, 1, "None");
