@@ -50,6 +50,8 @@ public final class SignatureVerifier {
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
     private static final String HMAC = "HmacSHA256";
+    private static final ThreadLocal<Mac> MAC = perThread(Mac::getInstance, HMAC);
+    private static final ThreadLocal<MessageDigest> SHA_256 = perThread(MessageDigest::getInstance, "SHA-256");
     /** Signing keys kept at most: a day has a few scopes, and requests claiming made-up ones must not grow the cache. */
     private static final int MAX_SIGNING_KEYS = 64;
     private static final HexFormat HEX = HexFormat.of();
@@ -241,20 +243,31 @@ public final class SignatureVerifier {
 
     private static byte[] hmac(byte[] key, String data) {
         try {
-            Mac mac = Mac.getInstance(HMAC);
+            Mac mac = MAC.get();
             mac.init(new SecretKeySpec(key, HMAC));
             return mac.doFinal(utf8(data));
-        } catch (GeneralSecurityException missing) {
-            throw new IllegalStateException("this JVM has no " + HMAC, missing);
+        } catch (GeneralSecurityException badKey) {
+            throw new IllegalStateException("an HMAC key of " + key.length + " bytes was refused", badKey);
         }
     }
 
     private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (GeneralSecurityException missing) {
-            throw new IllegalStateException("this JVM has no SHA-256", missing);
-        }
+        return SHA_256.get().digest(data);
+    }
+
+    /** One per thread: looking the algorithm up among the JVM's providers was half an HMAC's time on every request. */
+    private static <T> ThreadLocal<T> perThread(Algorithm<T> algorithm, String name) {
+        return ThreadLocal.withInitial(() -> {
+            try {
+                return algorithm.getInstance(name);
+            } catch (GeneralSecurityException missing) {
+                throw new IllegalStateException("this JVM has no " + name, missing);
+            }
+        });
+    }
+
+    private interface Algorithm<T> {
+        T getInstance(String name) throws GeneralSecurityException;
     }
 
     private static byte[] utf8(String text) {
