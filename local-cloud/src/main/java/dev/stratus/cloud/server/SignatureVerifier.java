@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntPredicate;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -203,7 +204,7 @@ public final class SignatureVerifier {
         int start = canonical.length();
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\u000b') {
+            if (isSpace(c)) {
                 space = canonical.length() > start;
             } else {
                 if (space) {
@@ -213,6 +214,11 @@ public final class SignatureVerifier {
                 canonical.append(c);
             }
         }
+    }
+
+    /** Whitespace, as the regex {@code \s} reads it: trimmed from header values, skipped in the Authorization header. */
+    private static boolean isSpace(int c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 
     /**
@@ -370,10 +376,6 @@ public final class SignatureVerifier {
                     + " (./stratus local env)");
         }
 
-        private static boolean isSpace(char c) {
-            return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
-        }
-
         private static int skipSpaces(String text, int from) {
             int at = from;
             while (at < text.length() && isSpace(text.charAt(at))) {
@@ -384,36 +386,24 @@ public final class SignatureVerifier {
 
         /** Not empty, and without spaces (nor, as split, '/' or ','). */
         private static boolean isToken(String part) {
-            if (part.isEmpty()) {
-                return false;
-            }
-            for (int i = 0; i < part.length(); i++) {
-                if (isSpace(part.charAt(i))) {
-                    return false;
-                }
-            }
-            return true;
+            return !part.isEmpty() && every(part, c -> !isSpace(c));
         }
 
         private static boolean isDate(String part) {
-            if (part.length() != 8) {
-                return false;
-            }
-            for (int i = 0; i < part.length(); i++) {
-                if (part.charAt(i) < '0' || part.charAt(i) > '9') {
-                    return false;
-                }
-            }
-            return true;
+            return part.length() == 8 && every(part, Authorization::isDigit);
         }
 
         private static boolean isLowerHex(String part, int length) {
-            if (part.length() != length) {
-                return false;
-            }
+            return part.length() == length && every(part, c -> isDigit(c) || (c >= 'a' && c <= 'f'));
+        }
+
+        private static boolean isDigit(int c) {
+            return c >= '0' && c <= '9';
+        }
+
+        private static boolean every(String part, IntPredicate allowed) {
             for (int i = 0; i < part.length(); i++) {
-                char c = part.charAt(i);
-                if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                if (!allowed.test(part.charAt(i))) {
                     return false;
                 }
             }
