@@ -55,8 +55,9 @@ final class Deployment {
         }
 
         /**
-         * A healthy instance, round robin, preferring those not {@code tried} yet; null when none is healthy. Plain loops
-         * rather than streams: this runs on every request.
+         * A healthy instance, round robin over the variant's instances skipping unhealthy ones (whose turns the next
+         * healthy one takes), preferring those not {@code tried} yet; null when none is healthy. Plain loops rather than
+         * streams: this runs on every request.
          */
         Instance pick(Set<Instance> tried) {
             Instance[] all = instances.toArray(new Instance[0]);
