@@ -99,40 +99,56 @@ public final class Records {
     }
 
     /**
-     * Every non-blank line of a CSV body, read where it lies in the bytes: a batch transform request holds hundreds of
-     * thousands of records, and a String per line and per cell cost several times more. Lines end at a line feed, a
-     * carriage return or both, as {@link String#lines} reads them; records are numbered from 1 among non-blank lines.
+     * Every non-blank line of a CSV body, read where it lies in the bytes and straight into the matrix: a batch transform
+     * request holds hundreds of thousands of records, and a String per line and per cell, or an array per record, cost
+     * several times more (and a model server's first requests run before the JIT has compiled this). Lines end at a line
+     * feed, a carriage return or both, as {@link String#lines} reads them; records are numbered from 1 among non-blank
+     * lines.
      */
     private static void csv(byte[] body, Matrix matrix) throws InferenceError {
-        int record = 0;
         int lineStart = 0;
-        for (int i = 0; i <= body.length; i++) {
-            if (i < body.length && body[i] != '\n' && body[i] != '\r') {
-                continue;
+        while (lineStart < body.length) {
+            int lineEnd = lineStart;
+            while (lineEnd < body.length && body[lineEnd] != '\n' && body[lineEnd] != '\r') {
+                lineEnd++;
             }
-            if (!blank(body, lineStart, i)) {
-                record++;
-                matrix.add(csvRecord(body, lineStart, i, record), record);
+            if (matrix.rows == 0) {
+                // As many records as lines of this length would fill the body; a valid record takes at least a byte a
+                // feature, which bounds the guess when the first line is short.
+                matrix.reserve(Math.min(body.length / (lineEnd - lineStart + 1), body.length / matrix.features) + 1);
             }
-            lineStart = i + 1;
+            if (!blank(body, lineStart, lineEnd)) {
+                csvRecord(body, lineStart, lineEnd, matrix);
+            }
+            lineStart = lineEnd + 1;
         }
     }
 
-    private static float[] csvRecord(byte[] body, int start, int end, int record) throws InferenceError {
-        float[] values = new float[CsvCells.count(body, start, end)];
-        int cellStart = start;
+    /** One record's cells into the matrix's next row; an empty cell is NaN. */
+    private static void csvRecord(byte[] body, int start, int end, Matrix matrix) throws InferenceError {
+        int record = matrix.rows + 1;
+        float[] cells = matrix.nextRow();
+        int offset = matrix.rows * matrix.features;
         int column = 0;
-        for (int i = start; i <= end; i++) {
-            if (i < end && body[i] != ',') {
-                continue;
+        int cellStart = start;
+        while (true) {
+            int cellEnd = cellStart;
+            while (cellEnd < end && body[cellEnd] != ',') {
+                cellEnd++;
             }
-            int from = CsvCells.trimmedStart(body, cellStart, i);
-            int to = CsvCells.trimmedEnd(body, from, i);
-            values[column] = from == to ? Float.NaN : number(body, from, to, record, column + 1);
+            int from = CsvCells.trimmedStart(body, cellStart, cellEnd);
+            int to = CsvCells.trimmedEnd(body, from, cellEnd);
+            float value = from == to ? Float.NaN : number(body, from, to, record, column + 1);
+            if (column < matrix.features) {
+                cells[offset + column] = value;
+            }
             column++;
-            cellStart = i + 1;
+            if (cellEnd == end) {
+                break;
+            }
+            cellStart = cellEnd + 1;
         }
-        return values;
+        matrix.endRow(column, record);
     }
 
     /** Whitespace only, as {@link String#isBlank} says of ASCII. */
@@ -237,7 +253,7 @@ public final class Records {
         return text.length() <= 40 ? text : text.substring(0, 37) + "...";
     }
 
-    /** The records read so far, each checked against the model's width. */
+    /** The records read so far, each checked against the model's width, row after row in one array. */
     private static final class Matrix {
         private final int features;
         private final boolean missingAllowed;
@@ -249,27 +265,47 @@ public final class Records {
             this.missingAllowed = missingAllowed;
         }
 
-        void add(float[] record, int number) throws InferenceError {
-            if (record.length != features) {
+        /** Room for about {@code records} rows at once, when a format can tell how many are coming. */
+        void reserve(int records) {
+            long wanted = (long) features * (records + records / 8 + 16);
+            if (wanted > cells.length) {
+                cells = Arrays.copyOf(cells, (int) Math.min(wanted, Integer.MAX_VALUE - 8));
+            }
+        }
+
+        /** The array to write the next row into, from {@code rows * features}; {@link #endRow} then counts it. */
+        float[] nextRow() {
+            if ((rows + 1) * features > cells.length) {
+                cells = Arrays.copyOf(cells, Math.max(cells.length * 2, (rows + 1) * features));
+            }
+            return cells;
+        }
+
+        /** Checks the row written after {@link #nextRow} ({@code values} cells read) and counts it. */
+        void endRow(int values, int number) throws InferenceError {
+            if (values != features) {
                 throw InferenceError.badRecord(number, "expected " + features + " features, as the model was trained on, got "
-                        + record.length);
+                        + values);
             }
             if (!missingAllowed) {
+                int offset = rows * features;
                 for (int j = 0; j < features; j++) {
-                    if (Float.isNaN(record[j])) {
+                    if (Float.isNaN(cells[offset + j])) {
                         throw InferenceError.badRecord(number, "feature " + (j + 1) + " has no value: this model needs every feature");
                     }
                 }
             }
-            if ((rows + 1) * features > cells.length) {
-                cells = Arrays.copyOf(cells, Math.max(cells.length * 2, (rows + 1) * features));
-            }
-            System.arraycopy(record, 0, cells, rows * features, features);
             rows++;
         }
 
+        void add(float[] record, int number) throws InferenceError {
+            float[] row = nextRow();
+            System.arraycopy(record, 0, row, rows * features, Math.min(record.length, features));
+            endRow(record.length, number);
+        }
+
         float[] cells() {
-            return Arrays.copyOf(cells, rows * features);
+            return cells.length == rows * features ? cells : Arrays.copyOf(cells, rows * features);
         }
     }
 }
