@@ -1,5 +1,6 @@
 package dev.stratus.algorithms.serving;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -115,13 +116,23 @@ public final class ModelServer implements AutoCloseable {
     }
 
     /**
-     * The body, or null when it is larger than the payload limit. A refused body is still read and dropped,
-     * up to {@link #DRAINED}, so that a client still sending it gets the 413 rather than a reset connection.
+     * The body, or null when it is larger than the payload limit. A body of a known length is read straight into an array
+     * of that size (a batch transform sends 6 MB a request); a refused body is still read and dropped, up to
+     * {@link #DRAINED}, so that a client still sending it gets the 413 rather than a reset connection.
      */
     private byte[] readBody(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
-            byte[] body = in.readNBytes(settings.maxPayloadBytes() + 1);
-            if (body.length <= settings.maxPayloadBytes()) {
+            long length = contentLength(exchange);
+            byte[] body;
+            if (length >= 0 && length <= settings.maxPayloadBytes()) {
+                body = new byte[(int) length];
+                if (in.readNBytes(body, 0, body.length) < body.length) {
+                    throw new EOFException("the request ended before its Content-Length of " + length + " bytes");
+                }
+                return body;
+            }
+            body = length < 0 ? in.readNBytes(settings.maxPayloadBytes() + 1) : null;
+            if (body != null && body.length <= settings.maxPayloadBytes()) {
                 return body;
             }
             long left = DRAINED;
@@ -130,6 +141,16 @@ public final class ModelServer implements AutoCloseable {
                 left -= read;
             }
             return null;
+        }
+    }
+
+    /** The request's Content-Length, or -1 when it has none (a chunked body) or not a number. */
+    private static long contentLength(HttpExchange exchange) {
+        String value = exchange.getRequestHeaders().getFirst("Content-Length");
+        try {
+            return value == null ? -1 : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

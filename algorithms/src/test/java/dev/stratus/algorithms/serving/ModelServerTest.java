@@ -119,6 +119,13 @@ class ModelServerTest {
                     "text/csv");
             assertEquals("12.0\n25.0\n" + (-2.5f + 0f + 1.0000001f) * 2 + "\n", answer.body());
             assertRefused(model.invoke("1,2,3\r\n \n1,2,3\r4,5,x\n", "text/csv", null), 400, "record 3: column 3: 'x' is not a number");
+            // The first line's length is only a guess at how many records follow: longer or shorter lines may come after it.
+            assertEquals("6.0\n".repeat(20_001), model.invoke("1,1,1\n" + " 1.0 , 1.0 , 1.0 \n".repeat(20_000), "text/csv", "text/csv").body());
+            assertEquals("6.0\n".repeat(20_001), model.invoke(" 1.0 , 1.0 , 1.0 \n" + "1,1,1\n".repeat(20_000), "text/csv", "text/csv").body());
+            // Every cell of a record is read, those past the model's width too, before its width is checked.
+            assertRefused(model.invoke("1,2,3\n1,2,3,x\n", "text/csv", null), 400, "record 2: column 4: 'x' is not a number");
+            assertRefused(model.invoke("1,2,3\n1,2,3,4,5\n", "text/csv", null), 400,
+                    "record 2: expected 3 features, as the model was trained on, got 5");
         }
     }
 
@@ -154,6 +161,12 @@ class ModelServerTest {
             assertRefused(model.invoke(big, "text/csv", null), 413,
                     "The request is larger than the payload limit of 1 MB: split it into smaller requests");
             assertEquals(200, model.invoke("1,1,1", "text/csv", null).statusCode());
+            // Without a Content-Length (chunked), the limit is found while reading.
+            assertRefused(model.invokeChunked(big, "text/csv"), 413,
+                    "The request is larger than the payload limit of 1 MB: split it into smaller requests");
+            HttpResponse<String> chunked = model.invokeChunked("1,1,1\n2,2,2\n", "text/csv");
+            assertEquals(200, chunked.statusCode());
+            assertEquals("{\"predictions\":[{\"score\":3.0},{\"score\":6.0}]}", chunked.body());
         }
     }
 

@@ -1,11 +1,13 @@
 package dev.stratus.algorithms.serving;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** A handler behind a real {@link ModelServer} on a free loopback port, and an HTTP client to call it. */
@@ -30,8 +32,18 @@ public final class ServedModel implements AutoCloseable {
 
     /** POST /invocations; a null {@code accept} sends none. */
     public HttpResponse<String> invoke(String body, String contentType, String accept) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/invocations"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", contentType);
+        return invoke(HttpRequest.BodyPublishers.ofString(body), contentType, accept);
+    }
+
+    /** POST /invocations with a body of no stated length, sent chunked. */
+    public HttpResponse<String> invokeChunked(String body, String contentType) throws IOException, InterruptedException {
+        return invoke(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))),
+                contentType, null);
+    }
+
+    private HttpResponse<String> invoke(HttpRequest.BodyPublisher body, String contentType, String accept)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/invocations")).POST(body).header("Content-Type", contentType);
         if (accept != null) {
             request.header("Accept", accept);
         }
