@@ -44,8 +44,8 @@ import software.amazon.awssdk.services.sagemaker.model.TransformJobStatus;
  * xgboost-training.sh's baseline trains), which the target is measured against; and the model server's own handler, in
  * the same 6 MB requests (its CSV reader is faster than XGBoost's, so this is the stricter ratio). Each run measures
  * both in-process ways right before and right after the job and takes the means, so that all sides see about the same
- * load on a shared machine; the report gives medians over runs. Before the runs, each in-process way and the local
- * cloud are warmed up once (an unmeasured job); every job starts a fresh model server.
+ * load on a shared machine; the report gives medians over runs. Before the runs, each in-process way is warmed up once and
+ * the local cloud by three unmeasured jobs; every job starts a fresh model server.
  *
  * <p>Run by bench/batch-transform.sh, with the local cloud's settings (./stratus local env) in the environment.
  * Arguments: rows, runs.
@@ -97,11 +97,14 @@ public final class BatchTransformBench {
             System.out.printf(Locale.ROOT, "batch transform bench: XGBoost (50 trees, depth 6), %d rows x %d features (%.0f MB of"
                     + " CSV), %d requests of up to 6 MB, %d runs, %d cores%n", rows, FEATURES, data.length / 1e6, requests.size(), runs,
                     Runtime.getRuntime().availableProcessors());
-            // Both sides warmed up alike: the handler's JIT here, and the local cloud's (a long-running server) by one job that
-            // is not measured. Each job still starts a model server of its own, as on SageMaker.
+            // All sides warmed up: the in-process ways' JIT here, and the local cloud's (a long-running server) by jobs that
+            // are not measured, until its CPU a job stops falling (three jobs here). Each job still starts a model server of
+            // its own, as on SageMaker.
             inProcess(handler, requests);
             xgboost4j(booster, file, rows);
-            await(sagemaker, transform(sagemaker, "bench-warm-up"));
+            for (int job = 1; job <= 3; job++) {
+                await(sagemaker, transform(sagemaker, "bench-warm-up-" + job));
+            }
             double[] direct = new double[runs];
             double[] local = new double[runs];
             double[] job = new double[runs];
