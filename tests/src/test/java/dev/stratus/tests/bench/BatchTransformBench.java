@@ -61,7 +61,7 @@ public final class BatchTransformBench {
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path work = Files.createTempDirectory("batch-transform-bench");
         try {
             run(work.resolve("model"), rows, runs, URI.create(System.getenv("AWS_ENDPOINT_URL")));
