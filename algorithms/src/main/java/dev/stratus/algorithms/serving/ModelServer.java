@@ -123,24 +123,31 @@ public final class ModelServer implements AutoCloseable {
     private byte[] readBody(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
             long length = contentLength(exchange);
-            byte[] body;
-            if (length >= 0 && length <= settings.maxPayloadBytes()) {
-                body = new byte[(int) length];
+            if (length > settings.maxPayloadBytes()) {
+                drain(in);
+                return null;
+            }
+            if (length >= 0) {
+                byte[] body = new byte[(int) length];
                 if (in.readNBytes(body, 0, body.length) < body.length) {
                     throw new EOFException("the request ended before its Content-Length of " + length + " bytes");
                 }
                 return body;
             }
-            body = length < 0 ? in.readNBytes(settings.maxPayloadBytes() + 1) : null;
-            if (body != null && body.length <= settings.maxPayloadBytes()) {
+            byte[] body = in.readNBytes(settings.maxPayloadBytes() + 1);
+            if (body.length <= settings.maxPayloadBytes()) {
                 return body;
             }
-            long left = DRAINED;
-            byte[] dropped = new byte[64 * 1024];
-            for (int read; left > 0 && (read = in.read(dropped, 0, (int) Math.min(dropped.length, left))) > 0; ) {
-                left -= read;
-            }
+            drain(in);
             return null;
+        }
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        long left = DRAINED;
+        byte[] dropped = new byte[64 * 1024];
+        for (int read; left > 0 && (read = in.read(dropped, 0, (int) Math.min(dropped.length, left))) > 0; ) {
+            left -= read;
         }
     }
 

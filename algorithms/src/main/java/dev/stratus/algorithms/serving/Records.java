@@ -115,7 +115,7 @@ public final class Records {
             if (matrix.rows == 0) {
                 // As many records as lines of this length would fill the body; a valid record takes at least a byte a
                 // feature, which bounds the guess when the first line is short.
-                matrix.reserve(Math.min(body.length / (lineEnd - lineStart + 1), body.length / matrix.features) + 1);
+                matrix.reserve(Math.min(body.length / (lineEnd - lineStart + 1), body.length / Math.max(1, matrix.features)) + 1);
             }
             if (!blank(body, lineStart, lineEnd)) {
                 csvRecord(body, lineStart, lineEnd, matrix);
