@@ -97,11 +97,10 @@ public final class BatchTransformBench {
             System.out.printf(Locale.ROOT, "batch transform bench: XGBoost (50 trees, depth 6), %d rows x %d features (%.0f MB of"
                     + " CSV), %d requests of up to 6 MB, %d runs, %d cores%n", rows, FEATURES, data.length / 1e6, requests.size(), runs,
                     Runtime.getRuntime().availableProcessors());
-            // All sides warmed up: the in-process ways' JIT here, and the local cloud's (a long-running server) by jobs that
-            // are not measured, until its CPU a job stops falling (three jobs here). Each job still starts a model server of
-            // its own, as on SageMaker.
-            inProcess(handler, requests);
-            xgboost4j(booster, file, rows);
+            // All sides warmed up: the in-process ways' JIT here, and the local cloud's (a long-running server) by three jobs
+            // that are not measured (on these cores its CPU a job stopped falling after about three). Each job still starts a
+            // model server of its own, as on SageMaker.
+            sameScores(inProcess(handler, requests), xgboost4jScores(booster, file));
             for (int job = 1; job <= 3; job++) {
                 await(sagemaker, transform(sagemaker, "bench-warm-up-" + job));
             }
@@ -146,16 +145,36 @@ public final class BatchTransformBench {
     /** XGBoost4J called directly on every core: the CSV file read into a DMatrix and predicted; returns rows/s. */
     private static double xgboost4j(Booster booster, Path file, int rows) throws XGBoostError {
         long start = System.nanoTime();
+        float[][] scores = xgboost4jScores(booster, file);
+        if (scores.length != rows) {
+            throw new IllegalStateException("XGBoost4J predicted " + scores.length + " rows of " + rows);
+        }
+        return rows / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static float[][] xgboost4jScores(Booster booster, Path file) throws XGBoostError {
         DMatrix matrix = new DMatrix(file + "?format=csv");
         try {
-            float[][] predictions = booster.predict(matrix);
-            if (predictions.length != rows) {
-                throw new IllegalStateException("XGBoost4J predicted " + predictions.length + " rows of " + rows);
-            }
+            return booster.predict(matrix);
         } finally {
             matrix.dispose();
         }
-        return rows / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Both in-process ways predict the same: the handler's answer (a score a line) against XGBoost4J's scores, to within
+     * what reading a decimal into a float may differ by between XGBoost's CSV reader and Java's.
+     */
+    private static void sameScores(String answers, float[][] scores) {
+        String[] lines = answers.split("\n");
+        if (lines.length != scores.length) {
+            throw new IllegalStateException("the handler answered " + lines.length + " rows, XGBoost4J " + scores.length);
+        }
+        for (int i = 0; i < lines.length; i++) {
+            if (Math.abs(Float.parseFloat(lines[i]) - scores[i][0]) > 1e-4f) {
+                throw new IllegalStateException("row " + (i + 1) + ": the handler predicted " + lines[i] + ", XGBoost4J " + scores[i][0]);
+            }
+        }
     }
 
     /** Every request through the handler, on every core, the answers joined in order. */
