@@ -1,6 +1,5 @@
 package dev.stratus.algorithms.serving;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -128,10 +127,10 @@ public final class ModelServer implements AutoCloseable {
                 return null;
             }
             if (length >= 0) {
+                // A connection closed before Content-Length bytes came is an IOException of the JDK's server: the
+                // exchange is dropped, as there is nobody left to answer.
                 byte[] body = new byte[(int) length];
-                if (in.readNBytes(body, 0, body.length) < body.length) {
-                    throw new EOFException("the request ended before its Content-Length of " + length + " bytes");
-                }
+                in.readNBytes(body, 0, body.length);
                 return body;
             }
             byte[] body = in.readNBytes(settings.maxPayloadBytes() + 1);

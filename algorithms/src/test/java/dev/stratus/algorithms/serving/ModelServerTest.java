@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -167,6 +168,20 @@ class ModelServerTest {
             HttpResponse<String> chunked = model.invokeChunked("1,1,1\n2,2,2\n", "text/csv");
             assertEquals(200, chunked.statusCode());
             assertEquals("{\"predictions\":[{\"score\":3.0},{\"score\":6.0}]}", chunked.body());
+        }
+    }
+
+    @Test
+    void aBodyCutShortOfItsContentLengthIsDroppedAndTheServerGoesOn() throws Exception {
+        try (ServedModel model = serve()) {
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), model.uri("/").getPort())) {
+                client.getOutputStream().write(("POST /invocations HTTP/1.1\r\nHost: model\r\nContent-Type: text/csv\r\n"
+                        + "Content-Length: 100\r\n\r\n1,2,3\n").getBytes(StandardCharsets.US_ASCII));
+                client.shutdownOutput();
+                client.setSoTimeout(5000);
+                assertEquals(0, client.getInputStream().readAllBytes().length, "no answer to a request that never ended");
+            }
+            assertEquals("12.0\n", model.invoke("1,2,3", "text/csv", "text/csv").body());
         }
     }
 
