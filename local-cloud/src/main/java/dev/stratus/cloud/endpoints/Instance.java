@@ -1,6 +1,6 @@
 package dev.stratus.cloud.endpoints;
 
-import dev.stratus.cloud.state.StateFiles;
+import dev.stratus.cloud.state.ProcessRecord;
 
 import java.io.File;
 import java.io.IOException;
@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -137,8 +136,7 @@ public final class Instance {
             throw new EndpointFailure("The primary container for " + subject + " could not be started ("
                     + e.getMessage() + "): check the command of image " + image);
         }
-        StateFiles.write(runtime.resolve("process"), process.pid() + " "
-                + process.info().startInstant().map(Instant::toEpochMilli).orElse(0L));
+        ProcessRecord.write(runtime.resolve("process"), process.toHandle());
         running = new Running(process, port, id, log);
         shipped = 0;
         invocations = URI.create("http://127.0.0.1:" + port + "/invocations");
@@ -302,24 +300,25 @@ public final class Instance {
         if (!Files.isDirectory(endpoints)) {
             return;
         }
-        Map<ProcessHandle, Path> leftovers = new LinkedHashMap<>();
+        List<Path> records;
         try (Stream<Path> files = Files.walk(endpoints, 4)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().equals("process")
-                    && f.getParent().getParent().getFileName().toString().equals("runtime")).toList()) {
-                String[] pidAndStart = Files.readString(file).strip().split(" ");
-                ProcessHandle.of(Long.parseLong(pidAndStart[0]))
-                        .filter(ProcessHandle::isAlive)
-                        .filter(p -> p.info().startInstant().map(i -> i.toEpochMilli() == Long.parseLong(pidAndStart[1])).orElse(false))
-                        .ifPresent(p -> leftovers.put(p, file));
-            }
+            records = files.filter(f -> f.getFileName().toString().equals("process")
+                    && f.getParent().getParent().getFileName().toString().equals("runtime")).toList();
         }
-        leftovers.keySet().forEach(ProcessHandle::destroyForcibly);
-        for (ProcessHandle process : leftovers.keySet()) {
-            try {
-                process.onExit().get(5, TimeUnit.SECONDS);
-            } catch (Exception stillThere) {
-                // Its port is not reused: every process gets a fresh one.
+        for (Path record : records) {
+            ProcessRecord.find(record).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        // Briefly waited for, though a port is never reused (every process gets a fresh one). Not onExit(): a zombie,
+        // ended but not reaped by whatever adopted it, would hold that up.
+        Instant deadline = Instant.now().plusSeconds(5);
+        try {
+            for (Path record : records) {
+                while (ProcessRecord.find(record).isPresent() && Instant.now().isBefore(deadline)) {
+                    Thread.sleep(20);
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

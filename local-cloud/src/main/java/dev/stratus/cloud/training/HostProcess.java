@@ -1,5 +1,6 @@
 package dev.stratus.cloud.training;
 
+import dev.stratus.cloud.state.ProcessRecord;
 import dev.stratus.cloud.state.StateFiles;
 
 import java.io.File;
@@ -56,9 +57,7 @@ final class HostProcess {
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().clear();
         builder.environment().putAll(environment);
-        Process wrapper = builder.start();
-        Instant started = wrapper.info().startInstant().orElse(Instant.EPOCH);
-        StateFiles.write(runtime.resolve("wrapper"), wrapper.pid() + " " + started.toEpochMilli());
+        ProcessRecord.write(runtime.resolve("wrapper"), builder.start().toHandle());
     }
 
     /** The exit status, once the algorithm has ended. */
@@ -72,17 +71,13 @@ final class HostProcess {
         return Files.getLastModifiedTime(runtime.resolve("exit-code")).toInstant();
     }
 
-    /** True while the wrapper (the same process, not a reused pid) is alive to record the exit status. */
-    boolean wrapperAlive() throws IOException {
-        Path file = runtime.resolve("wrapper");
-        if (!Files.exists(file)) {
-            return false;
-        }
-        String[] pidAndStart = Files.readString(file).strip().split(" ");
-        return ProcessHandle.of(Long.parseLong(pidAndStart[0]))
-                .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().startInstant().map(i -> i.toEpochMilli() == Long.parseLong(pidAndStart[1])).orElse(false))
-                .isPresent();
+    /**
+     * True when the algorithm can no longer end with its exit status recorded: the wrapper has ended without writing
+     * it (killed with the server, or by the kernel for memory).
+     */
+    boolean gone() throws IOException {
+        // The wrapper first: it writes the exit status before it ends.
+        return ProcessRecord.find(runtime.resolve("wrapper")).isEmpty() && exitCode().isEmpty();
     }
 
     /** SIGTERM ({@code force} false) or SIGKILL to the algorithm itself. */

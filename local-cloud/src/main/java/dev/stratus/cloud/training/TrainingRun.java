@@ -180,8 +180,7 @@ public final class TrainingRun {
                 return;
             }
             for (HostLayout host : hosts) {
-                HostProcess process = process(host);
-                if (process.exitCode().isEmpty() && !process.wrapperAlive()) {
+                if (process(host).gone()) {
                     fail("InternalServerError: the local cloud stopped while the job ran and the process of " + host.host()
                             + " is gone: create the job again");
                     return;
@@ -193,6 +192,8 @@ public final class TrainingRun {
             }
             LOG.info("re-attached to training job " + name);
             watch(job, hosts);
+        } catch (JobFailure e) {
+            fail(e.getMessage());
         } catch (Exception e) {
             fail("InternalServerError: the local cloud could not re-attach to the job: " + e);
         } finally {
@@ -300,6 +301,11 @@ public final class TrainingRun {
                     process.shipped(output.endOffset());
                 } while (exit.isPresent() && !output.lines().isEmpty()); // an ended process's output is shipped whole
                 exit.ifPresent(code -> exitCodes.put(host.host(), code));
+                if (exit.isEmpty() && process.gone()) {
+                    signalRunning(hosts, exitCodes, true);
+                    throw new JobFailure("InternalServerError: the process of " + host.host() + " is gone without an exit"
+                            + " status (its wrapper was ended from outside the local cloud): create the job again");
+                }
             }
             if (job.has("CheckpointConfig") && !Instant.now().isBefore(nextCheckpointSync)) {
                 syncCheckpoints(job, hosts, checkpointsUploaded);

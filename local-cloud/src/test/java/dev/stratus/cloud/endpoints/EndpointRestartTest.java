@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.stratus.cloud.state.ProcessRecord;
 import dev.stratus.cloud.testing.LocalCloudFixture;
 import dev.stratus.cloud.testing.ModelArchives;
 import software.amazon.awssdk.core.SdkBytes;
@@ -59,7 +60,7 @@ class EndpointRestartTest {
         // What a server killed with SIGKILL leaves: an instance process recorded in its runtime folder, still running.
         leftover = new ProcessBuilder("sleep", "60").start();
         Path record = Files.createDirectories(home.resolve("endpoints/gone/runtime/AllTraffic-1")).resolve("process");
-        Files.writeString(record, leftover.pid() + " " + leftover.info().startInstant().orElseThrow().toEpochMilli());
+        ProcessRecord.write(record, leftover.toHandle());
 
         cloud.start();
         Instant deadline = Instant.now().plusSeconds(30);

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.stratus.cloud.state.ProcessRecord;
 import dev.stratus.cloud.testing.LocalCloudFixture;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.cloudwatch.model.Statistic;
@@ -336,6 +337,30 @@ class TrainingJobsTest {
         DescribeTrainingJobResponse job = cloud.awaitEnd("killed");
         assertEquals("Failed", job.trainingJobStatusAsString());
         assertEquals("AlgorithmError: the algorithm on algo-1 was killed by signal 9 (SIGKILL)", job.failureReason());
+    }
+
+    @Test
+    void aWrapperKilledFromOutsideFailsItsJobAndEndsTheAlgorithm() throws Exception {
+        cloud.sagemaker.createTrainingJob(job("orphaned", Map.of("sleep_seconds", "60")));
+        cloud.awaitJob("orphaned", j -> j.secondaryStatusAsString().equals("Training"), Duration.ofSeconds(30));
+        Path runtime = cloud.home().resolve("jobs/orphaned/runtime/algo-1");
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (!Files.exists(runtime.resolve("algorithm.pid")) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+        }
+        Path algorithm = cloud.home().resolve("algorithm-of-orphaned");
+        ProcessRecord.write(algorithm, ProcessHandle.of(Long.parseLong(Files.readString(runtime.resolve("algorithm.pid")).strip())).orElseThrow());
+        ProcessHandle.of(Long.parseLong(Files.readString(runtime.resolve("wrapper")).split(" ")[0])).orElseThrow().destroyForcibly();
+        DescribeTrainingJobResponse job = cloud.awaitEnd("orphaned");
+        assertEquals("Failed", job.trainingJobStatusAsString());
+        assertTrue(job.failureReason().startsWith("InternalServerError: the process of algo-1 is gone without an exit status"),
+                job.failureReason());
+        // Not left running with nobody to record its end (once ended, the JDK calls it alive until it is reaped).
+        deadline = Instant.now().plusSeconds(10);
+        while (ProcessRecord.find(algorithm).isPresent() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+        }
+        assertTrue(ProcessRecord.find(algorithm).isEmpty(), "the algorithm still runs");
     }
 
     @Test
