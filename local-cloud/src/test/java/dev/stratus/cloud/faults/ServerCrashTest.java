@@ -81,11 +81,11 @@ class ServerCrashTest {
         }
 
         server.destroyForcibly().waitFor();
-        // This job's process does not outlive the crash.
-        long pid = Long.parseLong(Files.readString(home.resolve("jobs/dies-with-server/runtime/algo-1/algorithm.pid")).strip());
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        // This job's processes do not outlive the crash. The wrapper first: it would record the algorithm's end.
         Path wrapper = home.resolve("jobs/dies-with-server/runtime/algo-1/wrapper");
         ProcessHandle.of(Long.parseLong(Files.readString(wrapper).split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);
+        long pid = Long.parseLong(Files.readString(home.resolve("jobs/dies-with-server/runtime/algo-1/algorithm.pid")).strip());
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
 
         endpoint = startServer();
         try (S3Client s3 = LocalCloudFixture.s3(endpoint, credentials);
