@@ -328,12 +328,7 @@ class TrainingJobsTest {
     void aProcessKilledFromOutsideFailsItsJob() throws Exception {
         cloud.sagemaker.createTrainingJob(job("killed", Map.of("sleep_seconds", "60")));
         cloud.awaitJob("killed", j -> j.secondaryStatusAsString().equals("Training"), Duration.ofSeconds(30));
-        Path pidFile = cloud.home().resolve("jobs/killed/runtime/algo-1/algorithm.pid");
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (!Files.exists(pidFile) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(50);
-        }
-        ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow().destroyForcibly();
+        algorithmOf("killed").destroyForcibly();
         DescribeTrainingJobResponse job = cloud.awaitEnd("killed");
         assertEquals("Failed", job.trainingJobStatusAsString());
         assertEquals("AlgorithmError: the algorithm on algo-1 was killed by signal 9 (SIGKILL)", job.failureReason());
@@ -343,24 +338,29 @@ class TrainingJobsTest {
     void aWrapperKilledFromOutsideFailsItsJobAndEndsTheAlgorithm() throws Exception {
         cloud.sagemaker.createTrainingJob(job("orphaned", Map.of("sleep_seconds", "60")));
         cloud.awaitJob("orphaned", j -> j.secondaryStatusAsString().equals("Training"), Duration.ofSeconds(30));
-        Path runtime = cloud.home().resolve("jobs/orphaned/runtime/algo-1");
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (!Files.exists(runtime.resolve("algorithm.pid")) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(50);
-        }
         Path algorithm = cloud.home().resolve("algorithm-of-orphaned");
-        ProcessRecord.write(algorithm, ProcessHandle.of(Long.parseLong(Files.readString(runtime.resolve("algorithm.pid")).strip())).orElseThrow());
-        ProcessHandle.of(Long.parseLong(Files.readString(runtime.resolve("wrapper")).split(" ")[0])).orElseThrow().destroyForcibly();
+        ProcessRecord.write(algorithm, algorithmOf("orphaned"));
+        ProcessRecord.find(cloud.home().resolve("jobs/orphaned/runtime/algo-1/wrapper")).orElseThrow().destroyForcibly();
         DescribeTrainingJobResponse job = cloud.awaitEnd("orphaned");
         assertEquals("Failed", job.trainingJobStatusAsString());
         assertTrue(job.failureReason().startsWith("InternalServerError: the process of algo-1 is gone without an exit status"),
                 job.failureReason());
         // Not left running with nobody to record its end (once ended, the JDK calls it alive until it is reaped).
-        deadline = Instant.now().plusSeconds(10);
+        Instant deadline = Instant.now().plusSeconds(10);
         while (ProcessRecord.find(algorithm).isPresent() && Instant.now().isBefore(deadline)) {
             Thread.sleep(50);
         }
         assertTrue(ProcessRecord.find(algorithm).isEmpty(), "the algorithm still runs");
+    }
+
+    /** The algorithm process of a job's first host, once its wrapper has recorded the pid. */
+    private ProcessHandle algorithmOf(String job) throws Exception {
+        Path pidFile = cloud.home().resolve("jobs/" + job + "/runtime/algo-1/algorithm.pid");
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (!Files.exists(pidFile) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+        }
+        return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
     }
 
     @Test
