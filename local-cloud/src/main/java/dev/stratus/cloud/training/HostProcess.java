@@ -73,7 +73,7 @@ final class HostProcess {
 
     /**
      * True when the algorithm can no longer end with its exit status recorded: the wrapper has ended without writing
-     * it (killed with the server, or by the kernel for memory).
+     * it (killed with the server, or by Linux's OOM killer).
      */
     boolean gone() throws IOException {
         // The wrapper first: it writes the exit status before it ends.
