@@ -120,6 +120,9 @@ class KernelSessionIT {
         step(steps, "after interrupt", "kept + demo.ext.ShoutExtension.interrupts");
         steps.complete("Strin", 5);
         names.add("complete java");
+        // Package names come from JShell's index, built on a thread of its own while the cells above ran.
+        steps.complete("import java.ut", 14);
+        names.add("complete package");
         steps.complete("%lsm", 4);
         names.add("complete magic");
         steps.inspect("Math.max", 6, 0);
@@ -414,6 +417,9 @@ class KernelSessionIT {
         JsonObject java = result("complete java");
         assertTrue(strings(java.getAsJsonArray("matches")).contains("String"), java.toString());
         assertEquals(0, java.get("cursor_start").getAsInt());
+        JsonObject pkg = result("complete package");
+        assertTrue(strings(pkg.getAsJsonArray("matches")).stream().anyMatch(m -> m.startsWith("util")), pkg.toString());
+        assertEquals(12, pkg.get("cursor_start").getAsInt());
         JsonObject magic = result("complete magic");
         assertEquals(List.of("lsmagic"), strings(magic.getAsJsonArray("matches")));
         assertEquals(1, magic.get("cursor_start").getAsInt());

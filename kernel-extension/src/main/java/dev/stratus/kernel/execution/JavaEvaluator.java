@@ -49,7 +49,6 @@ public final class JavaEvaluator implements AutoCloseable {
 
     public JavaEvaluator() {
         this.control = new InProcessExecutionControl(loader, runner);
-        CompletionIndexer.runAtLowestPriority();
         this.shell = JShell.builder()
                 .executionEngine(control.asProvider(), Map.of())
                 .fileManager(IndexKeepingFileManager::new)
