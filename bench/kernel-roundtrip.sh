@@ -19,12 +19,18 @@
 #   bench/kernel-roundtrip.sh --jupyter-path /tmp/stratus-bench/share/jupyter
 # To compare with another kernelspec (e.g. stock IJava, if installed):
 #   bench/kernel-roundtrip.sh --kernel java --jupyter-path DIR
+# Stock IJava 1.3 cannot be had here (not on Maven Central); what sets its round
+# trip apart is jupyter-jvm-basekernel's shell loop, which IJava runs as it is: it
+# polls, then sleeps 50 ms after every pass, so a cell sent right after the last
+# one's reply waits most of 50 ms. --against-basekernel-loops measures, in turns
+# with the kernel, the same kernelspec with those loops kept
+# (-Dstratus.kernel.basekernelLoops=true) and prints the ratio of the medians.
 #
 # Options: --kernel NAME (default stratus), --jupyter-path DIR (default: the
 # JUPYTER_PATH in the environment / Jupyter's usual places), --starts N
 # (default 3), --cells N (20), --warmup N (3), --cell CODE, --magic CODE,
 # --idle SECONDS (10: the kernel process's CPU while left alone, after 5 s),
-# --json FILE (raw results). Kernel output goes to
+# --json FILE (raw results), --against-basekernel-loops. Kernel output goes to
 # ${TMPDIR:-/tmp}/kernel-roundtrip-NAME-I.log.
 set -euo pipefail
 

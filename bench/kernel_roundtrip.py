@@ -15,6 +15,11 @@ Times, all taken in the client:
 The idle CPU is the kernel process's CPU time over the last S of those seconds (from
 /proc; the first 5 let the JIT finish), in percent of one core: what a notebook left
 open costs.
+
+--against-basekernel-loops measures, in turns with the kernel, the same kernelspec started
+with -Dstratus.kernel.basekernelLoops=true: the kernel with jupyter-jvm-basekernel's own
+shell loops, which poll and then sleep 50 ms after every pass, as stock IJava 1.3 runs them.
+It prints both and the ratio of their medians.
 """
 
 import argparse
@@ -37,7 +42,20 @@ def p90(values):
     return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
 
 
-def one_start(args, index):
+def basekernel_loops_spec(kernel, root):
+    """Writes, under root, the kernelspec `kernel` started with basekernel's loops kept; returns its name."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    spec = KernelSpecManager().get_kernel_spec(kernel)
+    name = kernel + "-basekernel-loops"
+    os.makedirs(os.path.join(root, "kernels", name))
+    with open(os.path.join(root, "kernels", name, "kernel.json"), "w", encoding="utf-8") as f:
+        json.dump({"argv": spec.argv[:1] + ["-Dstratus.kernel.basekernelLoops=true"] + spec.argv[1:],
+                   "display_name": spec.display_name + " with basekernel's loops", "language": spec.language,
+                   "interrupt_mode": spec.interrupt_mode, "env": spec.env}, f, indent=1)
+    return name
+
+
+def one_start(args, kernel, index):
     steps = [{"op": "execute", "code": args.cell}]
     # "bench" labels each step (kernel_session.py ignores keys it does not know).
     for label, code in (("cell", args.cell), ("magic", args.magic)):
@@ -46,18 +64,16 @@ def one_start(args, index):
     if args.idle > 0:
         steps.append({"op": "idle", "seconds": args.idle, "settle": IDLE_SETTLE_SECONDS, "bench": "idle"})
     env = dict(os.environ)
-    if args.jupyter_path:
-        env["JUPYTER_PATH"] = args.jupyter_path
     # Only Debian's Python has jupyter_client; keep another interpreter's paths out.
     env.pop("PYTHONPATH", None)
     env.pop("PYTHONHOME", None)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(steps, f)
         steps_file = f.name
-    log = os.path.join(tempfile.gettempdir(), "kernel-roundtrip-%s-%d.log" % (args.kernel, index))
+    log = os.path.join(tempfile.gettempdir(), "kernel-roundtrip-%s-%d.log" % (kernel, index))
     try:
         proc = subprocess.run(
-            ["/usr/bin/python3", SESSION, "--kernel", args.kernel, "--kernel-log", log, steps_file],
+            ["/usr/bin/python3", SESSION, "--kernel", kernel, "--kernel-log", log, steps_file],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             timeout=args.startup_timeout + 60 * len(steps) + IDLE_SETTLE_SECONDS + args.idle + 60)
     finally:
@@ -67,7 +83,7 @@ def one_start(args, index):
     except ValueError:
         sys.exit("kernel_session.py gave no JSON (exit %d):\n%s" % (proc.returncode, proc.stderr[-3000:]))
     if doc.get("error"):
-        sys.exit("kernel start %d failed: %s\n%s" % (index + 1, doc["error"], doc.get("kernel_log_tail") or ""))
+        sys.exit("kernel %s start %d failed: %s\n%s" % (kernel, index + 1, doc["error"], doc.get("kernel_log_tail") or ""))
     # The steps carry their label through: results are in step order.
     for step, result in zip(steps, doc["results"]):
         result["bench"] = step.get("bench", "first")
@@ -87,13 +103,37 @@ def main(argv):
                         help="seconds left idle after the cells, for the idle CPU (default 10; 0: skip)")
     parser.add_argument("--startup-timeout", type=float, default=120.0)
     parser.add_argument("--json", help="also write every raw result document to this file")
+    parser.add_argument("--against-basekernel-loops", action="store_true",
+                        help="also measure, in turns, the kernel with basekernel's own shell loops (as stock IJava)")
     args = parser.parse_args(argv)
 
-    docs = []
-    for i in range(args.starts):
-        print("kernel start %d/%d ..." % (i + 1, args.starts), file=sys.stderr, flush=True)
-        docs.append(one_start(args, i))
+    if args.jupyter_path:
+        os.environ["JUPYTER_PATH"] = args.jupyter_path
+    kernels = [args.kernel]
+    with tempfile.TemporaryDirectory(prefix="kernel-roundtrip-") as root:
+        if args.against_basekernel_loops:
+            kernels.append(basekernel_loops_spec(args.kernel, root))
+            os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (root, os.environ.get("JUPYTER_PATH")) if p)
+        docs = {kernel: [] for kernel in kernels}
+        for i in range(args.starts):
+            for kernel in kernels:
+                print("kernel %s start %d/%d ..." % (kernel, i + 1, args.starts), file=sys.stderr, flush=True)
+                docs[kernel].append(one_start(args, kernel, i))
 
+    tables = [report(args, kernel, docs[kernel]) for kernel in kernels]
+    if len(kernels) == 2:
+        print("ratio of medians, %s / %s:" % tuple(kernels))
+        for (name, values, _), (_, reference, _) in zip(*tables):
+            if "round trip" in name and values and reference:
+                print("  %-40s %5.2f" % (name, statistics.median(values) / statistics.median(reference)))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(docs if len(kernels) == 2 else docs[args.kernel], f, indent=1)
+    return 0
+
+
+def report(args, kernel, docs):
+    """Prints one kernel's table; returns its rows."""
     rows = [("startup (kernel_info answered)", [d["startup_ms"] for d in docs], 0)]
     firsts = [d["results"][0] for d in docs]
     rows.append(("start -> first `%s` result" % args.cell,
@@ -114,7 +154,7 @@ def main(argv):
                      sum(1 for r in idle if r.get("status") != "ok")))
 
     print("kernel: %s   starts: %d   cells per kind per start: %d (after %d warm-up)"
-          % (args.kernel, args.starts, args.cells, args.warmup))
+          % (kernel, args.starts, args.cells, args.warmup))
     print("%-42s %5s %10s %10s %10s %7s" % ("metric (ms)", "n", "median", "p90", "min", "failed"))
     for name, values, failed in rows:
         if values:
@@ -128,10 +168,7 @@ def main(argv):
         bad = next(r for d in docs for r in d["results"] if r.get("status") != "ok")
         print("note: some cells did not end 'ok', e.g. %s: %s" % (
             bad.get("status"), bad.get("harness_error") or [o.get("evalue") for o in bad.get("outputs", [])]))
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(docs, f, indent=1)
-    return 0
+    return rows
 
 
 if __name__ == "__main__":

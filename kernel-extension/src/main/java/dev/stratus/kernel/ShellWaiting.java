@@ -25,6 +25,12 @@ final class ShellWaiting {
     /** How long a loop waits for a request before it looks again whether its channel was closed. */
     private static final long WAIT_MS = 200;
 
+    /**
+     * {@code -Dstratus.kernel.basekernelLoops=true} keeps basekernel's own loops, as stock IJava runs them: only for
+     * measuring the kernel against them side by side ({@code bench/kernel-roundtrip.sh --against-basekernel-loops}).
+     */
+    static final String BASEKERNEL_LOOPS_PROPERTY = "stratus.kernel.basekernelLoops";
+
     private static final Logger LOG = Logger.getLogger(ShellWaiting.class.getName());
 
     private ShellWaiting() {
@@ -32,6 +38,10 @@ final class ShellWaiting {
 
     /** After {@code connection.connect()}; a failure only leaves basekernel's polling in place. */
     static void install(JupyterConnection connection) {
+        if (Boolean.getBoolean(BASEKERNEL_LOOPS_PROPERTY)) {
+            LOG.info("the shell loops keep basekernel's polling (" + BASEKERNEL_LOOPS_PROPERTY + ")");
+            return;
+        }
         try {
             for (String name : new String[] {"shell", "control"}) {
                 ShellChannel channel = channel(connection, name);

@@ -44,7 +44,6 @@ class ShellWaitingTest {
         connection = new JupyterConnection(properties);
         new EchoKernel().becomeHandlerForConnection(connection);
         connection.connect();
-        ShellWaiting.install(connection);
     }
 
     @AfterEach
@@ -59,6 +58,7 @@ class ShellWaitingTest {
 
     @Test
     void idleShellLoopsWaitOnTheirSocketsInsteadOfSleeping() throws Exception {
+        ShellWaiting.install(connection);
         List<Thread> loops = shellLoops();
         assertEquals(2, loops.size(), "the shell and control loops: " + loops);
         Thread.sleep(300); // the swap happens on each loop's thread, after its first pass
@@ -76,6 +76,34 @@ class ShellWaitingTest {
 
     @Test
     void aRequestIsAnsweredByTheWaitingLoop() throws Exception {
+        ShellWaiting.install(connection);
+        assertKernelInfoAnswered();
+    }
+
+    @Test
+    void withBasekernelLoopsAskedForTheLoopsKeepPollingAndStillAnswer() throws Exception {
+        System.setProperty(ShellWaiting.BASEKERNEL_LOOPS_PROPERTY, "true");
+        try {
+            ShellWaiting.install(connection);
+        } finally {
+            System.clearProperty(ShellWaiting.BASEKERNEL_LOOPS_PROPERTY);
+        }
+        Thread.sleep(300); // past the loops' first passes, where a swap would happen
+        assertEquals(2, shellLoops().size(), "the shell and control loops: " + shellLoops());
+        int sleeping = 0;
+        for (int sample = 0; sample < 20; sample++) {
+            for (Thread loop : shellLoops()) {
+                String stack = Arrays.toString(loop.getStackTrace());
+                assertFalse(stack.contains("Selector"), "a loop waits on a selector: " + stack);
+                sleeping += stack.contains("java.lang.Thread.sleep") ? 1 : 0;
+            }
+            Thread.sleep(10);
+        }
+        assertTrue(sleeping > 0, "no loop was ever seen in basekernel's pause");
+        assertKernelInfoAnswered();
+    }
+
+    private void assertKernelInfoAnswered() throws Exception {
         try (ZContext context = new ZContext()) {
             ZMQ.Socket shell = context.createSocket(SocketType.DEALER);
             shell.setReceiveTimeOut(10_000);
@@ -89,6 +117,7 @@ class ShellWaitingTest {
 
     @Test
     void closingTheConnectionEndsTheLoops() throws Exception {
+        ShellWaiting.install(connection);
         List<Thread> loops = shellLoops();
         closeConnection();
         for (Thread loop : loops) {
