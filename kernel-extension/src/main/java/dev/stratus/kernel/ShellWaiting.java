@@ -15,9 +15,9 @@ import io.github.spencerpark.jupyter.channels.ShellChannel;
 import org.zeromq.ZMQ;
 
 /**
- * basekernel 2.3.0 polls its shell and control sockets without blocking and sleeps between two polls: with its 50 ms
- * a request waits 25 ms on average, and with a pause short enough not to be felt an idle kernel keeps waking up (2 ms
- * cost 5% of a core). It has no setting for either, so the kernel makes each channel's loop wait until its socket
+ * basekernel 2.3.0 polls its shell and control sockets without blocking and sleeps 50 ms after every poll, a request
+ * handled or not: a request waits 25 ms on average, and one sent right after the last reply most of 50 ms; with a
+ * pause short enough not to be felt an idle kernel keeps waking up (2 ms cost 5% of a core). It has no setting for either, so the kernel makes each channel's loop wait until its socket
  * signals a request: the request is read the moment it arrives, and an idle kernel sleeps.
  */
 final class ShellWaiting {
