@@ -28,7 +28,10 @@ Stdout gets exactly ONE JSON document:
      "startup_ms": float,            # start_kernel() until kernel_info answered (shell + iopub)
      "kernel_info": {...},           # the kernel_info_reply that proved it ready
      "results": [...],               # one per step, same order, always as many as steps
-     "shutdown_ms": float, "kernel_log_tail": "..." (only when something went wrong)}
+     "shutdown_ms": float,
+     "shutdown": "ShutdownRequest" when the kernel ended on its shutdown_request alone,
+                 "SigtermRequest" / "SigkillRequest" when jupyter_client had to signal it,
+     "kernel_log_tail": "..." (only when something went wrong)}
 An execute result is
     {"op", "status": "ok"|"error"|"aborted"|"timeout"|..., "execution_count",
      "outputs": [nbformat-like outputs, plus {"output_type": "clear_output", "wait"}],
@@ -195,6 +198,7 @@ class Session:
         return {"op": "restart", "status": "ok", "restart_ms": ms(now() - t0)}
 
     def close(self):
+        """Shuts the kernel down as a front end does; returns how long it took and how the kernel ended."""
         t0 = now()
         if self.kc is not None:
             try:
@@ -206,7 +210,9 @@ class Session:
                 self.km.shutdown_kernel(now=False)  # shutdown_request, then SIGTERM/SIGKILL
             except BaseException:
                 self.km.shutdown_kernel(now=True)
-        return ms(now() - t0)
+        # jupyter_client keeps how far its shutdown had to go "for testing" (_ShutdownStatus).
+        ended = getattr(self.km, "_shutdown_status", None)
+        return ms(now() - t0), getattr(ended, "name", None)
 
     # ---- message pump ----------------------------------------------------
 
@@ -465,7 +471,7 @@ def main(argv):
     finally:
         if session is not None:
             try:
-                doc["shutdown_ms"] = session.close()
+                doc["shutdown_ms"], doc["shutdown"] = session.close()
             except BaseException as e:
                 doc["shutdown_error"] = "%s: %s" % (type(e).__name__, e)
         if log is not None:

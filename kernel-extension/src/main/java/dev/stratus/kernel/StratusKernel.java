@@ -64,6 +64,8 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
     /** Whether the last cell ended in an error; set on the shell channel's thread, which runs cells. */
     private volatile boolean lastCellFailed;
     private final Queue<StartupCode> pendingStartupCode = new ConcurrentLinkedQueue<>();
+    /** The shell loops made to wait for requests, once connected. */
+    private volatile ShellWaiting shellWaiting;
     /**
      * The startup code (the standard imports, extensions' code) compiles while the kernel connects: javac's first
      * compilations take most of a second, which Jupyter would otherwise wait for before the kernel answers at all.
@@ -140,7 +142,7 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
         StratusKernel kernel = new StratusKernel();
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
-        ShellWaiting.install(connection);
+        kernel.shellWaiting = ShellWaiting.install(connection);
         connection.waitUntilClose();
     }
 
@@ -312,6 +314,10 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
 
     @Override
     public void onShutdown(boolean isRestarting) {
+        // Called on the control channel's thread just before basekernel closes every socket from it.
+        if (shellWaiting != null) {
+            shellWaiting.stopOtherLoops();
+        }
         java.close();
     }
 

@@ -14,8 +14,11 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.github.spencerpark.jupyter.channels.JupyterConnection;
+import io.github.spencerpark.jupyter.channels.Loop;
 import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
@@ -124,6 +127,33 @@ class ShellWaitingTest {
             loop.join(5_000);
             assertFalse(loop.isAlive(), loop.getName() + " still runs 5 s after the connection closed");
         }
+    }
+
+    @Test
+    void stoppingEndsTheLoopsBeforeTheirSocketsClose() throws Exception {
+        ShellWaiting waiting = ShellWaiting.install(connection);
+        List<Thread> loops = shellLoops();
+        Thread.sleep(300); // the loops wait on their selectors by now
+        waiting.stopOtherLoops();
+        for (Thread loop : loops) {
+            assertFalse(loop.isAlive(), loop.getName() + " still runs after it was stopped");
+        }
+    }
+
+    @Test
+    void stoppingFromALoopsOwnThreadEndsOnlyTheOtherLoop() throws Exception {
+        ShellWaiting waiting = ShellWaiting.install(connection);
+        List<Thread> loops = shellLoops();
+        Thread.sleep(300);
+        Loop caller = (Loop) loops.get(0);
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        caller.doNext(() -> {
+            waiting.stopOtherLoops(); // as at shutdown, on the control loop's thread: it cannot wait for itself
+            stopped.complete(null);
+        });
+        stopped.get(10, TimeUnit.SECONDS);
+        assertFalse(loops.get(1).isAlive(), loops.get(1).getName() + " still runs after it was stopped");
+        assertTrue(caller.isAlive(), "the calling loop ended too");
     }
 
     /** A loop that touches its socket while another thread closes it can leave ZeroMQ's context waiting forever. */

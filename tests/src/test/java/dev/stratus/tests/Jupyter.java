@@ -289,6 +289,11 @@ public final class Jupyter {
             return doc.getAsJsonObject("kernel_info");
         }
 
+        /** How the kernel ended: "ShutdownRequest" when on its shutdown_request alone, else the signal it needed. */
+        public String shutdown() {
+            return doc.has("shutdown") && !doc.get("shutdown").isJsonNull() ? doc.get("shutdown").getAsString() : null;
+        }
+
         public int size() {
             return doc.getAsJsonArray("results").size();
         }
