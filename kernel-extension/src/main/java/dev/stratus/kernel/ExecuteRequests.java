@@ -12,13 +12,14 @@ import io.github.spencerpark.jupyter.messages.ContentType;
 import io.github.spencerpark.jupyter.messages.Message;
 import io.github.spencerpark.jupyter.messages.MessageType;
 import io.github.spencerpark.jupyter.messages.publish.PublishStatus;
+import io.github.spencerpark.jupyter.messages.reply.ErrorReply;
 import io.github.spencerpark.jupyter.messages.reply.ExecuteReply;
 import io.github.spencerpark.jupyter.messages.request.ExecuteRequest;
 
 /**
  * basekernel's handling of {@code execute_request}, with what of the messaging spec it leaves out. A {@code silent}
  * request runs quietly: only its busy and idle statuses reach IOPub (no input, outputs or result), and it takes no
- * execution count. The cells that ask to be in the history ({@code store_history}, not {@code silent}) go into it. And
+ * execution count (its reply carries the last cell's, as ipykernel's does). The cells that ask to be in the history ({@code store_history}, not {@code silent}) go into it. And
  * when a cell that asked to stop on error ({@code stop_on_error}, as Run All asks) fails, the execute requests already
  * waiting behind it are answered {@code aborted} instead of run, until none is left waiting, as ipykernel does: Run All
  * stops at the first error rather than running every later cell against what the failed one did not define.
@@ -68,7 +69,7 @@ final class ExecuteRequests implements ShellHandler<ExecuteRequest> {
     private void runQuietly(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
         Quiet quiet;
         try {
-            quiet = new Quiet(env);
+            quiet = new Quiet(env, executionCount.get() - 1);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warning("cannot run a silent request quietly, so it runs like any other: " + e);
             basekernel.handle(env, message);
@@ -79,11 +80,32 @@ final class ExecuteRequests implements ShellHandler<ExecuteRequest> {
         executionCount.decrementAndGet();
     }
 
-    /** basekernel's environment for a request, publishing only the busy and idle statuses. */
+    /**
+     * basekernel's environment for a request, publishing only the busy and idle statuses, and replying with the count
+     * of the last cell run (as the spec has it for a request that stores no history) where basekernel gives the next.
+     */
     private static final class Quiet extends ShellReplyEnvironment {
 
-        Quiet(ShellReplyEnvironment env) throws ReflectiveOperationException {
+        private final int currentCount;
+
+        Quiet(ShellReplyEnvironment env, int currentCount) throws ReflectiveOperationException {
             super((ShellChannel) env.getShell(), stdin(env), env.getIopub(), env.getContext());
+            this.currentCount = currentCount;
+        }
+
+        @Override
+        public <T extends ContentType<T>> void reply(T content) {
+            if (content instanceof ExecuteReply done) {
+                super.reply(new ExecuteReply(currentCount, done.getEvaluatedUserExpr()));
+            } else {
+                super.reply(content);
+            }
+        }
+
+        @Override
+        public void replyError(MessageType<?> type, ErrorReply error) {
+            error.setExecutionCount(currentCount);
+            super.replyError(type, error);
         }
 
         private static StdinChannel stdin(ShellReplyEnvironment env) throws ReflectiveOperationException {

@@ -99,13 +99,9 @@ class KernelSessionIT {
         step(steps, "after run all", "before");
         step(steps, "aborted cell did not run", "after");
         runAll(steps, "run all going on", false, "throw new IllegalStateException(\"go on\");", "int ran = 3;", "ran");
-        JsonObject silent = new JsonObject();
-        silent.addProperty("op", "execute");
-        silent.addProperty("code", "System.out.println(\"unseen\");\nint unseen = 4;\nunseen");
-        silent.addProperty("silent", true);
-        steps.step(silent);
-        names.add("silent cell");
+        silentStep(steps, "silent cell", "System.out.println(\"unseen\");\nint unseen = 4;\nunseen");
         step(steps, "after silent", "unseen");
+        silentStep(steps, "silent error", "throw new IllegalStateException(\"quiet\");");
         JsonObject tail = new JsonObject();
         tail.addProperty("op", "history_tail");
         tail.addProperty("n", 3);
@@ -156,6 +152,15 @@ class KernelSessionIT {
 
     private static void step(Jupyter.KernelSession steps, String name, String code) {
         steps.execute(code, Duration.ofSeconds(120));
+        names.add(name);
+    }
+
+    private static void silentStep(Jupyter.KernelSession steps, String name, String code) {
+        JsonObject silent = new JsonObject();
+        silent.addProperty("op", "execute");
+        silent.addProperty("code", code);
+        silent.addProperty("silent", true);
+        steps.step(silent);
         names.add(name);
     }
 
@@ -265,7 +270,17 @@ class KernelSessionIT {
         assertTrue(outputs("silent cell").isEmpty(), "nothing but statuses on IOPub: " + outputs("silent cell"));
         assertEquals("4", text("after silent"), "it ran");
         int lastBefore = result("run all going on").getAsJsonArray("cells").get(2).getAsJsonObject().get("execution_count").getAsInt();
+        assertEquals(lastBefore, result("silent cell").get("execution_count").getAsInt(), "its reply has the last cell's count");
         assertEquals(lastBefore + 1, result("after silent").get("execution_count").getAsInt());
+    }
+
+    @Test
+    void aSilentCellThatFailsRepliesAnErrorQuietlyWithTheLastCount() {
+        JsonObject failed = result("silent error");
+        assertEquals("error", failed.get("status").getAsString(), failed.toString());
+        assertTrue(failed.getAsJsonObject("reply").get("ename").getAsString().endsWith("IllegalStateException"), failed.toString());
+        assertTrue(outputs("silent error").isEmpty(), "nothing but statuses on IOPub: " + outputs("silent error"));
+        assertEquals(result("after silent").get("execution_count").getAsInt(), failed.get("execution_count").getAsInt());
     }
 
     @Test
