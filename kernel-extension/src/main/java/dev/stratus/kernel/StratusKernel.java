@@ -55,6 +55,8 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
     private static final String STANDARD_IMPORTS = String.join("\n",
             "import java.util.*;", "import java.util.stream.*;", "import java.nio.file.*;",
             "import static dev.stratus.kernel.display.Display.*;");
+    /** What kernel_info names as the implementation: this kernel, as ipykernel names "ipython", not the library under it. */
+    private static final String IMPLEMENTATION = "stratus";
     private static final Pattern MAGIC_NAME_AT_CURSOR = Pattern.compile("^\\s*(%%?)(\\w*)$");
 
     private final JavaEvaluator java = new JavaEvaluator();
@@ -158,10 +160,16 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
                 history, executionCount, () -> lastCellFailed, ShellWaiting.requestWaiting(connection)));
         connection.setHandler(KernelInfoRequest.MESSAGE_TYPE, (env, request) -> {
             env.setBusyDeferIdle();
-            env.reply(new KernelInfo(KERNEL_META.get("project"), KERNEL_META.get("version"), getLanguageInfo(), getBanner(),
+            env.reply(new KernelInfo(IMPLEMENTATION, implementationVersion(), getLanguageInfo(), getBanner(),
                     getHelpLinks()));
         });
         connection.setHandler(HistoryRequest.MESSAGE_TYPE, history::answer);
+    }
+
+    /** The kernel's version, from its jar's manifest; "unknown" when run from classes, as in its unit tests. */
+    private static String implementationVersion() {
+        String version = StratusKernel.class.getPackage().getImplementationVersion();
+        return version == null ? "unknown" : version;
     }
 
     /**

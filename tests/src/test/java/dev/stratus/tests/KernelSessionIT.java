@@ -201,10 +201,12 @@ class KernelSessionIT {
     }
 
     @Test
-    void kernelInfoNamesJavaAndLinksItsDocumentation() {
+    void kernelInfoNamesTheKernelAndJavaAndLinksTheDocumentation() {
         JsonObject info = session.kernelInfo();
         assertEquals("ok", info.get("status").getAsString(), info.toString());
         assertEquals("Java", info.getAsJsonObject("language_info").get("name").getAsString());
+        assertEquals("stratus", info.get("implementation").getAsString(), "the kernel, not the library under it");
+        assertEquals(System.getProperty("stratus.version"), info.get("implementation_version").getAsString());
         List<String> links = new ArrayList<>();
         info.getAsJsonArray("help_links").forEach(link -> links.add(link.getAsJsonObject().get("text").getAsString()));
         assertEquals(List.of("Java " + Runtime.version().feature() + " API", "JShell", "AWS SDK for Java 2.x", "Amazon SageMaker"), links);
