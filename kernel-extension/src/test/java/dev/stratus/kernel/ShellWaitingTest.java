@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import io.github.spencerpark.jupyter.channels.JupyterConnection;
 import io.github.spencerpark.jupyter.channels.Loop;
@@ -24,7 +26,9 @@ import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import io.github.spencerpark.jupyter.messages.HMACGenerator;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.zeromq.SocketType;
@@ -39,6 +43,24 @@ class ShellWaitingTest {
     private JupyterConnection connection;
     /** basekernel's close terminates the ZeroMQ context, which waits forever when asked twice. */
     private boolean closed;
+
+    /**
+     * basekernel logs every bind, start and stop at INFO, under loggers named after each socket and loop: kept out of
+     * the build's output, as the kernel does, at the root.
+     */
+    private static final Logger ROOT_LOG = Logger.getLogger("");
+    private static Level rootLevel;
+
+    @BeforeAll
+    static void quietBasekernelLogs() {
+        rootLevel = ROOT_LOG.getLevel();
+        ROOT_LOG.setLevel(Level.WARNING);
+    }
+
+    @AfterAll
+    static void restoreLogging() {
+        ROOT_LOG.setLevel(rootLevel);
+    }
 
     @BeforeEach
     void connect() throws Exception {
@@ -56,6 +78,9 @@ class ShellWaitingTest {
         }
         for (Thread loop : shellLoops()) {
             loop.join(5_000); // so that the next test sees its own loops only
+        }
+        for (Thread heartbeat : threadsNamed("Heartbeat-")) {
+            heartbeat.join(5_000); // and nothing logs after the class has put the logging back
         }
     }
 
@@ -163,8 +188,12 @@ class ShellWaitingTest {
     }
 
     private static List<Thread> shellLoops() {
+        return threadsNamed("Shell-");
+    }
+
+    private static List<Thread> threadsNamed(String prefix) {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().startsWith("Shell-") && thread.isAlive())
+                .filter(thread -> thread.getName().startsWith(prefix) && thread.isAlive())
                 .toList();
     }
 
