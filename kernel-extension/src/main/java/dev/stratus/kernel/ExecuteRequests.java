@@ -19,10 +19,11 @@ import io.github.spencerpark.jupyter.messages.request.ExecuteRequest;
 /**
  * basekernel's handling of {@code execute_request}, with what of the messaging spec it leaves out. A {@code silent}
  * request runs quietly: only its busy and idle statuses reach IOPub (no input, outputs or result), and it takes no
- * execution count (its reply carries the last cell's, as ipykernel's does). The cells that ask to be in the history ({@code store_history}, not {@code silent}) go into it. And
- * when a cell that asked to stop on error ({@code stop_on_error}, as Run All asks) fails, the execute requests already
- * waiting behind it are answered {@code aborted} instead of run, until none is left waiting, as ipykernel does: Run All
- * stops at the first error rather than running every later cell against what the failed one did not define.
+ * execution count (its reply carries the last cell's, as ipykernel's does). The cells that ask to be in the history
+ * ({@code store_history}, not {@code silent}) go into it. And when a cell that asked to stop on error
+ * ({@code stop_on_error}, as Run All asks) fails, the execute requests already waiting behind it are answered
+ * {@code aborted} instead of run, until none is left waiting, as ipykernel does: Run All stops at the first error
+ * rather than running every later cell against what the failed one did not define.
  */
 final class ExecuteRequests implements ShellHandler<ExecuteRequest> {
 

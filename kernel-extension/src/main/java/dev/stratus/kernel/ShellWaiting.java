@@ -96,7 +96,8 @@ final class ShellWaiting {
                 return;
             }
             if (loop.isAlive()) {
-                LOG.warning("the loop " + loop.getName() + " is still busy " + STOP_WAIT_MS + " ms after it was asked to stop");
+                LOG.warning("the loop " + loop.getName() + " is still busy " + STOP_WAIT_MS
+                        + " ms after it was asked to stop");
             }
         }
     }

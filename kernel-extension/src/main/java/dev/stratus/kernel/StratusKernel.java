@@ -55,7 +55,7 @@ public final class StratusKernel extends BaseKernel implements KernelHost {
     private static final String STANDARD_IMPORTS = String.join("\n",
             "import java.util.*;", "import java.util.stream.*;", "import java.nio.file.*;",
             "import static dev.stratus.kernel.display.Display.*;");
-    /** What kernel_info names as the implementation: this kernel, as ipykernel names "ipython", not the library under it. */
+    /** kernel_info's implementation: this kernel (as ipykernel says "ipython"), not the library under it. */
     private static final String IMPLEMENTATION = "stratus";
     private static final Pattern MAGIC_NAME_AT_CURSOR = Pattern.compile("^\\s*(%%?)(\\w*)$");
 
