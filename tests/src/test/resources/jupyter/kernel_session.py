@@ -142,7 +142,9 @@ class Pending:
 
 class Session:
     def __init__(self, kernel_name, kernel_log):
-        self.km = KernelManager(kernel_name=kernel_name)
+        # How long a shutdown_request has before SIGTERM (half of it) and SIGKILL: front ends give 5 s; a busy CI
+        # machine may take longer to let a JVM exit, and the tests ask whether the kernel ends by itself, not how fast.
+        self.km = KernelManager(kernel_name=kernel_name, shutdown_wait_time=20.0)
         self.kernel_log = kernel_log
         self.kc = None
         self.started_at = None
