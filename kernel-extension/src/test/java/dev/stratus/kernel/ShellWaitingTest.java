@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -90,16 +91,11 @@ class ShellWaitingTest {
         List<Thread> loops = shellLoops();
         assertEquals(2, loops.size(), "the shell and control loops: " + loops);
         Thread.sleep(300); // the swap happens on each loop's thread, after its first pass
-        int waiting = 0;
-        for (int sample = 0; sample < 20; sample++) {
-            for (Thread loop : loops) {
-                String stack = Arrays.toString(loop.getStackTrace());
-                assertFalse(stack.contains("java.lang.Thread.sleep"), "a loop paused instead of waiting: " + stack);
-                waiting += stack.contains("Selector") ? 1 : 0;
-            }
-            Thread.sleep(10);
+        List<String> stacks = sampledStacks(loops);
+        for (String stack : stacks) {
+            assertFalse(stack.contains("java.lang.Thread.sleep"), "a loop paused instead of waiting: " + stack);
         }
-        assertTrue(waiting > 0, "no loop was ever seen waiting on a selector");
+        assertTrue(stacks.stream().anyMatch(stack -> stack.contains("Selector")), "no loop was ever seen waiting on a selector");
     }
 
     @Test
@@ -117,17 +113,14 @@ class ShellWaitingTest {
             System.clearProperty(ShellWaiting.BASEKERNEL_LOOPS_PROPERTY);
         }
         Thread.sleep(300); // past the loops' first passes, where a swap would happen
-        assertEquals(2, shellLoops().size(), "the shell and control loops: " + shellLoops());
-        int sleeping = 0;
-        for (int sample = 0; sample < 20; sample++) {
-            for (Thread loop : shellLoops()) {
-                String stack = Arrays.toString(loop.getStackTrace());
-                assertFalse(stack.contains("Selector"), "a loop waits on a selector: " + stack);
-                sleeping += stack.contains("java.lang.Thread.sleep") ? 1 : 0;
-            }
-            Thread.sleep(10);
+        List<Thread> loops = shellLoops();
+        assertEquals(2, loops.size(), "the shell and control loops: " + loops);
+        List<String> stacks = sampledStacks(loops);
+        for (String stack : stacks) {
+            assertFalse(stack.contains("Selector"), "a loop waits on a selector: " + stack);
         }
-        assertTrue(sleeping > 0, "no loop was ever seen in basekernel's pause");
+        assertTrue(stacks.stream().anyMatch(stack -> stack.contains("java.lang.Thread.sleep")),
+                "no loop was ever seen in basekernel's pause");
         assertKernelInfoAnswered();
     }
 
@@ -185,6 +178,18 @@ class ShellWaitingTest {
     private void closeConnection() {
         closed = true;
         assertTimeoutPreemptively(Duration.ofSeconds(10), connection::close, "closing the connection hangs");
+    }
+
+    /** The loops' stacks, 20 times 10 ms apart. */
+    private static List<String> sampledStacks(List<Thread> loops) throws InterruptedException {
+        List<String> stacks = new ArrayList<>();
+        for (int sample = 0; sample < 20; sample++) {
+            for (Thread loop : loops) {
+                stacks.add(Arrays.toString(loop.getStackTrace()));
+            }
+            Thread.sleep(10);
+        }
+        return stacks;
     }
 
     private static List<Thread> shellLoops() {
