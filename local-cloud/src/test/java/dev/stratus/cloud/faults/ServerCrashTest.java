@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.stratus.cloud.CloudHome;
 import dev.stratus.cloud.LocalCloud;
+import dev.stratus.cloud.state.ProcessRecord;
 import dev.stratus.cloud.testing.LocalCloudFixture;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
@@ -82,8 +83,7 @@ class ServerCrashTest {
 
         server.destroyForcibly().waitFor();
         // This job's processes do not outlive the crash. The wrapper first: it would record the algorithm's end.
-        Path wrapper = home.resolve("jobs/dies-with-server/runtime/algo-1/wrapper");
-        ProcessHandle.of(Long.parseLong(Files.readString(wrapper).split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);
+        ProcessRecord.find(home.resolve("jobs/dies-with-server/runtime/algo-1/wrapper")).ifPresent(ProcessHandle::destroyForcibly);
         long pid = Long.parseLong(Files.readString(home.resolve("jobs/dies-with-server/runtime/algo-1/algorithm.pid")).strip());
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
 
